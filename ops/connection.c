@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The connection to libvirt: opened once before the mount and shared by every FUSE thread
+ * (libvirt serialises what needs it). Reconnecting and events are left to later layers.
+ */
+#include <errno.h>
+
+#include "ops/ops-private.h"
+
+OpsConnection *
+ops_connection_open(const char *uri, GError **error)
+{
+    g_autoptr(virConnect) conn = NULL;
+    g_autofree char *canonical = NULL;
+    OpsConnection *result;
+
+    g_debug("libvirt: virConnectOpen(%s)", uri ? uri : "default");
+    conn = virConnectOpen(uri);
+    if (!conn) {
+        ops_error_from_libvirt(error, "cannot connect to libvirt");
+        /* Whatever libvirt's reason, the user's fix is the same: reach the daemon. */
+        if (error && *error && (*error)->code == EIO)
+            (*error)->code = ENOTCONN;
+        return NULL;
+    }
+    canonical = virConnectGetURI(conn);
+    if (!canonical) {
+        ops_error_from_libvirt(error, "cannot read the connection's URI");
+        return NULL;
+    }
+    result = g_new0(OpsConnection, 1);
+    result->conn = g_steal_pointer(&conn);
+    result->uri = g_steal_pointer(&canonical);
+    return result;
+}
+
+void
+ops_connection_free(OpsConnection *conn)
+{
+    if (!conn)
+        return;
+    virConnectClose(conn->conn);
+    /* libvirt allocated the URI with malloc, and g_free is free since glib 2.46. */
+    g_free(conn->uri);
+    g_free(conn);
+}
+
+const char *
+ops_connection_uri(OpsConnection *conn)
+{
+    return conn->uri;
+}

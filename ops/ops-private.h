@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * What the files of ops/ share and nobody else sees: libvirt's types, their cleanup
+ * functions and the translation of libvirt errors into the project's error domain.
+ */
+#pragma once
+
+#include <libvirt/libvirt.h>
+#include <libvirt/virterror.h>
+
+#include "ops/ops.h"
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(virConnect, virConnectClose)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(virStoragePool, virStoragePoolFree)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(virStorageVol, virStorageVolFree)
+
+struct _OpsConnection {
+    virConnectPtr conn; /* set at open, never changed: libvirt makes it thread-safe */
+    char *uri;
+};
+
+/*
+ * Sets @error from libvirt's last error of this thread, in the form "@what: libvirt's
+ * message", with the errno that fits it (EIO when none does). Always returns FALSE so that a
+ * failing call can end with `return ops_error_from_libvirt(...)`.
+ */
+gboolean ops_error_from_libvirt(GError **error, const char *what);
+
+/* Looks up pool @name of @conn: a reference the caller frees, or NULL with @error set. */
+virStoragePoolPtr ops_pool_lookup(OpsConnection *conn, const char *name, GError **error);
+
+/* Sorts @names (owned strings), ends it with NULL and returns it as a GStrv, taking it. */
+char **ops_names_sorted(GPtrArray *names);

@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Pools as libvirt sees them: their names, and everything about one of them. */
+#include <errno.h>
+
+#include "ops/ops-private.h"
+
+char **
+ops_pool_list_names(OpsConnection *conn, GError **error)
+{
+    virStoragePoolPtr *pools = NULL;
+    GPtrArray *names;
+    int count;
+
+    g_debug("libvirt: virConnectListAllStoragePools");
+    count = virConnectListAllStoragePools(conn->conn, &pools, 0);
+    if (count < 0) {
+        ops_error_from_libvirt(error, "cannot list pools");
+        return NULL;
+    }
+    names = g_ptr_array_new_full(count + 1, NULL);
+    for (int i = 0; i < count; i++) {
+        g_ptr_array_add(names, g_strdup(virStoragePoolGetName(pools[i])));
+        virStoragePoolFree(pools[i]);
+    }
+    free(pools);
+    return ops_names_sorted(names);
+}
+
+virStoragePoolPtr
+ops_pool_lookup(OpsConnection *conn, const char *name, GError **error)
+{
+    virStoragePoolPtr pool;
+
+    g_debug("libvirt: virStoragePoolLookupByName(%s)", name);
+    pool = virStoragePoolLookupByName(conn->conn, name);
+    if (!pool)
+        ops_error_from_libvirt(error, "cannot find the pool");
+    return pool;
+}
+
+static OpsPoolState
+state_of_libvirt(int state)
+{
+    switch (state) {
+    case VIR_STORAGE_POOL_BUILDING:
+        return OPS_POOL_BUILDING;
+    case VIR_STORAGE_POOL_RUNNING:
+        return OPS_POOL_RUNNING;
+    case VIR_STORAGE_POOL_DEGRADED:
+        return OPS_POOL_DEGRADED;
+    case VIR_STORAGE_POOL_INACCESSIBLE:
+        return OPS_POOL_INACCESSIBLE;
+    default:
+        return OPS_POOL_INACTIVE;
+    }
+}
+
+OpsPool *
+ops_pool_get(OpsConnection *conn, const char *name, GError **error)
+{
+    g_autoptr(virStoragePool) pool = ops_pool_lookup(conn, name, error);
+    g_autoptr(OpsPool) result = NULL;
+    g_autofree char *xml = NULL;
+    virStoragePoolInfo info;
+    int persistent, autostart;
+
+    if (!pool)
+        return NULL;
+    g_debug("libvirt: virStoragePoolIsPersistent, GetInfo, GetAutostart, GetXMLDesc(%s)", name);
+    persistent = virStoragePoolIsPersistent(pool);
+    if (persistent < 0 || virStoragePoolGetInfo(pool, &info) < 0 ||
+        virStoragePoolGetAutostart(pool, &autostart) < 0) {
+        ops_error_from_libvirt(error, "cannot read the pool's state");
+        return NULL;
+    }
+    /* A transient pool has no inactive definition: its live one is all there is. */
+    xml = virStoragePoolGetXMLDesc(pool, persistent ? VIR_STORAGE_XML_INACTIVE : 0);
+    if (!xml) {
+        ops_error_from_libvirt(error, "cannot read the pool's XML");
+        return NULL;
+    }
+    result = g_new0(OpsPool, 1);
+    if (!ops_pool_parse_xml(xml, result, error))
+        return NULL;
+    g_free(result->name);
+    result->name = g_strdup(virStoragePoolGetName(pool));
+    result->state = state_of_libvirt(info.state);
+    result->persistent = persistent;
+    result->autostart = autostart;
+    result->capacity = info.capacity;
+    result->allocation = info.allocation;
+    result->available = info.available;
+    result->xml = g_steal_pointer(&xml);
+    return g_steal_pointer(&result);
+}

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The records ops/ hands out: their destructors and names. */
+#include <string.h>
+
+#include "ops/ops-private.h"
+
+void
+ops_pool_free(OpsPool *pool)
+{
+    if (!pool)
+        return;
+    g_free(pool->name);
+    g_free(pool->uuid);
+    g_free(pool->type);
+    g_free(pool->xml);
+    g_free(pool);
+}
+
+const char *
+ops_pool_state_name(OpsPoolState state)
+{
+    static const char *const names[] = {
+        [OPS_POOL_INACTIVE] = "inactive",       [OPS_POOL_BUILDING] = "building",
+        [OPS_POOL_RUNNING] = "running",         [OPS_POOL_DEGRADED] = "degraded",
+        [OPS_POOL_INACCESSIBLE] = "inaccessible",
+    };
+
+    g_return_val_if_fail(state < G_N_ELEMENTS(names), "unknown");
+    return names[state];
+}
+
+void
+ops_volume_free(OpsVolume *volume)
+{
+    if (!volume)
+        return;
+    g_free(volume->name);
+    g_free(volume->key);
+    g_free(volume->path);
+    g_free(volume->type);
+    g_free(volume->format);
+    g_free(volume->xml);
+    g_free(volume);
+}
+
+static int
+compare_names(gconstpointer a, gconstpointer b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+char **
+ops_names_sorted(GPtrArray *names)
+{
+    g_ptr_array_sort(names, compare_names);
+    g_ptr_array_add(names, NULL);
+    return (char **)g_ptr_array_free(names, FALSE);
+}
