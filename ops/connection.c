@@ -18,8 +18,8 @@ ops_connection_open(const char *uri, GError **error)
     conn = virConnectOpen(uri);
     if (!conn) {
         ops_error_from_libvirt(error, "cannot connect to libvirt");
-        /* Whatever libvirt's reason, the user's fix is the same: reach the daemon. */
-        if (error && *error && (*error)->code == EIO)
+        /* Unless refused, whatever libvirt's reason the daemon is not reachable (E1). */
+        if (error && *error && (*error)->code != EACCES)
             (*error)->code = ENOTCONN;
         return NULL;
     }

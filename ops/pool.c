@@ -55,6 +55,26 @@ state_of_libvirt(int state)
     }
 }
 
+/*
+ * The definition of @pool as `virsh pool-dumpxml --inactive` prints it. A transient pool has
+ * no inactive definition, and drivers that keep none (such as test:///) refuse the flag:
+ * there the live definition is all there is.
+ */
+static char *
+pool_definition(virStoragePoolPtr pool, gboolean persistent)
+{
+    char *xml = NULL;
+    const virError *err;
+
+    if (persistent) {
+        xml = virStoragePoolGetXMLDesc(pool, VIR_STORAGE_XML_INACTIVE);
+        err = virGetLastError();
+        if (xml || !err || err->code != VIR_ERR_INVALID_ARG)
+            return xml;
+    }
+    return virStoragePoolGetXMLDesc(pool, 0);
+}
+
 OpsPool *
 ops_pool_get(OpsConnection *conn, const char *name, GError **error)
 {
@@ -73,8 +93,7 @@ ops_pool_get(OpsConnection *conn, const char *name, GError **error)
         ops_error_from_libvirt(error, "cannot read the pool's state");
         return NULL;
     }
-    /* A transient pool has no inactive definition: its live one is all there is. */
-    xml = virStoragePoolGetXMLDesc(pool, persistent ? VIR_STORAGE_XML_INACTIVE : 0);
+    xml = pool_definition(pool, persistent);
     if (!xml) {
         ops_error_from_libvirt(error, "cannot read the pool's XML");
         return NULL;

@@ -1,0 +1,119 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# The integration harness, sourced by each scenario: a private libvirtd (scripts/libvirtd-
+# sandbox) in a temp dir, a mount of virt-poolfs over it, TAP assertions, and a cleanup by
+# pid of everything started. $VIRT_POOLFS and $SANDBOX come from meson.
+set -uo pipefail
+
+: "${VIRT_POOLFS:?run through meson test}" "${SANDBOX:?run through meson test}"
+
+WORK=$(mktemp -d /tmp/vpfs-test.XXXXXX)
+chmod 755 "$WORK"
+SB=$WORK/daemon # the daemon's state; its pools live under $SB/pools
+MNT=$WORK/mnt
+SERVER_PID=
+TAP_COUNT=0
+TAP_FAILED=0
+EXTRA_CLEANUP=()
+
+# TAP: one line per assertion, the plan at the end.
+ok() { TAP_COUNT=$((TAP_COUNT + 1)); echo "ok $TAP_COUNT - $1"; }
+not_ok() {
+    TAP_COUNT=$((TAP_COUNT + 1))
+    TAP_FAILED=$((TAP_FAILED + 1))
+    echo "not ok $TAP_COUNT - $1"
+    shift
+    printf '%s\n' "$@" | sed 's/^/#   /'
+}
+
+# check_eq DESCRIPTION EXPECTED ACTUAL
+check_eq() {
+    if [ "$2" == "$3" ]; then ok "$1"; else not_ok "$1" "expected: $2" "actual:   $3"; fi
+}
+
+# check DESCRIPTION COMMAND...: the command must succeed.
+check() {
+    local desc=$1 out
+    shift
+    if out=$("$@" 2>&1); then ok "$desc"; else not_ok "$desc" "failed: $*" "$out"; fi
+}
+
+# check_fails DESCRIPTION EXPECTED-MESSAGE COMMAND...: the command must fail, saying so.
+check_fails() {
+    local desc=$1 message=$2 out
+    shift 2
+    if out=$("$@" 2>&1); then
+        not_ok "$desc" "succeeded: $*"
+    elif [[ "$out" == *"$message"* ]]; then
+        ok "$desc"
+    else
+        not_ok "$desc" "expected a message with: $message" "got: $out"
+    fi
+}
+
+# virsh on the private daemon.
+v() { virsh -q -c "$URI" "$@"; }
+
+# wait_for DESCRIPTION COMMAND...: polls the command for up to 10 s.
+wait_for() {
+    local desc=$1
+    shift
+    for _ in $(seq 200); do
+        "$@" >/dev/null 2>&1 && return 0
+        sleep 0.05
+    done
+    echo "# timed out waiting for $desc" >&2
+    return 1
+}
+
+start_daemon() {
+    URI=$("$SANDBOX" start "$SB") || { echo "Bail out! the private libvirtd did not start"; exit 1; }
+}
+
+# make_pool NAME [start]: a dir pool under the daemon's pools directory.
+make_pool() {
+    v pool-define-as "$1" dir --target "$SB/pools/$1" >/dev/null &&
+        v pool-build "$1" >/dev/null &&
+        if [ "${2:-}" = start ]; then v pool-start "$1" >/dev/null; fi
+}
+
+# mount_fs [OPTION...]: mounts $MNT in the foreground process $SERVER_PID, logging to
+# $WORK/server.log, and waits until the mount answers.
+mount_fs() {
+    mkdir -p "$MNT"
+    "$VIRT_POOLFS" -f "$@" "$URI" "$MNT" 2>>"$WORK/server.log" &
+    SERVER_PID=$!
+    if ! wait_for "the mount" mountpoint -q "$MNT"; then
+        echo "Bail out! the mount did not come up: $(cat "$WORK/server.log")"
+        exit 1
+    fi
+}
+
+unmount_fs() {
+    [ -n "$SERVER_PID" ] || return 0
+    fusermount3 -u "$MNT" 2>/dev/null || umount -l "$MNT" 2>/dev/null
+    for _ in $(seq 100); do
+        kill -0 "$SERVER_PID" 2>/dev/null || break
+        sleep 0.1
+    done
+    kill -9 "$SERVER_PID" 2>/dev/null
+    wait "$SERVER_PID" 2>/dev/null
+    SERVER_PID=
+}
+
+# A sanitizer's report in the server's log fails the run: it is a bug even if no assertion saw it.
+check_server_log() {
+    if grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$WORK/server.log" 2>/dev/null; then
+        not_ok "the server ran clean under the sanitizers" "$(grep -A30 -E 'Sanitizer|runtime error' "$WORK/server.log" | head -40)"
+    fi
+}
+
+cleanup() {
+    unmount_fs
+    check_server_log
+    for command in "${EXTRA_CLEANUP[@]}"; do eval "$command"; done
+    "$SANDBOX" stop "$SB" >/dev/null 2>&1
+    rm -rf "$WORK"
+    echo "1..$TAP_COUNT"
+    [ "$TAP_FAILED" -eq 0 ]
+}
+trap 'cleanup; exit $?' EXIT

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# L4: df on a pool's directory (or on anything in it) shows that pool's capacity, allocation
+# and available space, as pool-info reports them. One pool sits on a tmpfs of its own so that
+# its figures are its own and hold still.
+. "$(dirname "$0")/lib.sh"
+
+start_daemon
+mkdir -p "$SB/pools/small"
+mount -t tmpfs -o size=64m,mode=0755 virt-poolfs-test "$SB/pools/small"
+EXTRA_CLEANUP+=("umount '$SB/pools/small'")
+chown vpfs-sandbox: "$SB/pools/small"
+v pool-define-as small dir --target "$SB/pools/small" >/dev/null
+v pool-start small >/dev/null
+v vol-create-as small filled.raw 8M --format raw >/dev/null
+make_pool big start
+mount_fs
+
+# field OUTPUT NAME: the value of "NAME: value" in virsh's output
+field() { sed -nE "s/^$2: +([0-9]+).*/\1/p" <<<"$1"; }
+
+info=$(v pool-info --bytes small)
+expected="$(field "$info" Capacity) $(field "$info" Allocation) $(field "$info" Available)"
+check_eq "L4: df on a pool shows pool-info's capacity, allocation and available" \
+    "$expected" "$(df -B1 --output=size,used,avail "$MNT/small" | tail -1 | xargs)"
+check_eq "L4: df on a volume shows its pool" \
+    "$expected" "$(df -B1 --output=size,used,avail "$MNT/small/filled.raw" | tail -1 | xargs)"
+check_eq "L4: df on a pool's XML shows its pool" \
+    "$expected" "$(df -B1 --output=size,used,avail "$MNT/small.xml" | tail -1 | xargs)"
+check_eq "L4: the tmpfs pool is the 64 MiB it sits on" 67108864 "$(field "$info" Capacity)"
+check_eq "L4: each pool shows its own capacity" \
+    "$(field "$(v pool-info --bytes big)" Capacity)" \
+    "$(df -B1 --output=size "$MNT/big" | tail -1 | xargs)"

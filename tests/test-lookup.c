@@ -1,0 +1,195 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * mapping/lookup.c over ops/, against libvirt's built-in test driver (test:///default):
+ * which paths are pools, definitions and volumes (L1-L3), and what is not there (E1).
+ */
+#include <errno.h>
+#include <libvirt/libvirt.h>
+
+#include "mapping/mapping.h"
+
+#define TEST_URI "test:///default"
+
+static OpsConnection *conn;
+static virConnectPtr direct; /* to set the scene behind ops/'s back */
+
+static gboolean
+strv_equal(char **actual, const char *expected)
+{
+    g_autofree char *joined = g_strjoinv(" | ", actual);
+
+    if (!g_str_equal(joined, expected))
+        g_printerr("got '%s', expected '%s'\n", joined, expected);
+    return g_str_equal(joined, expected);
+}
+
+static void
+test_root(void)
+{
+    g_auto(GStrv) names = map_list(conn, "/", NULL);
+    g_autoptr(MapNode) root = map_lookup(conn, "/", NULL);
+
+    g_assert_true(strv_equal(names, "default-pool | default-pool.xml | idle | idle.xml"));
+    g_assert_cmpint(root->kind, ==, MAP_NODE_ROOT);
+}
+
+static void
+test_pool(void)
+{
+    g_autoptr(MapNode) node = map_lookup(conn, "/default-pool", NULL);
+
+    g_assert_cmpint(node->kind, ==, MAP_NODE_POOL);
+    g_assert_cmpstr(node->pool->name, ==, "default-pool");
+    g_assert_cmpstr(node->pool->type, ==, "dir");
+    g_assert_cmpint(node->pool->state, ==, OPS_POOL_RUNNING);
+    g_assert_true(node->pool->persistent);
+    g_assert_cmpuint(node->pool->capacity, >, 0);
+    g_assert_nonnull(node->pool->uuid);
+}
+
+static void
+test_pool_xml(void)
+{
+    g_autoptr(MapNode) node = map_lookup(conn, "/default-pool.xml", NULL);
+
+    g_assert_cmpint(node->kind, ==, MAP_NODE_POOL_XML);
+    g_assert_cmpstr(node->pool->name, ==, "default-pool");
+    g_assert_nonnull(strstr(node->pool->xml, "<name>default-pool</name>"));
+}
+
+static void
+test_inactive_pool(void)
+{
+    g_autoptr(MapNode) node = map_lookup(conn, "/idle", NULL);
+    g_auto(GStrv) names = map_list(conn, "/idle", NULL);
+
+    g_assert_cmpint(node->pool->state, ==, OPS_POOL_INACTIVE);
+    g_assert_nonnull(names);
+    g_assert_cmpuint(g_strv_length(names), ==, 0);
+}
+
+static void
+test_volume(void)
+{
+    g_auto(GStrv) names = map_list(conn, "/default-pool", NULL);
+    g_autoptr(MapNode) node = map_lookup(conn, "/default-pool/disk one.img", NULL);
+    g_autoptr(OpsPool) pool = map_lookup_pool_of(conn, "/default-pool/disk one.img", NULL);
+
+    g_assert_true(strv_equal(names, "disk one.img"));
+    g_assert_cmpint(node->kind, ==, MAP_NODE_VOLUME);
+    g_assert_cmpstr(node->volume->name, ==, "disk one.img");
+    g_assert_cmpuint(node->volume->capacity, ==, 1048576);
+    g_assert_cmpstr(pool->name, ==, "default-pool");
+}
+
+static void
+test_missing(void)
+{
+    static const struct {
+        const char *path;
+        int code;
+    } cases[] = {
+        {"/nope", ENOENT},         {"/nope.xml", ENOENT},           {"/.xml", ENOENT},
+        {"/default-pool/nope", ENOENT}, {"/nope/disk", ENOENT}, {"/default-pool/a/b", ENOENT},
+    };
+
+    for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autoptr(GError) error = NULL;
+
+        g_assert_null(map_lookup(conn, cases[i].path, &error));
+        g_assert_error(error, OPS_ERROR, cases[i].code);
+    }
+}
+
+static void
+test_list_errors(void)
+{
+    g_autoptr(GError) missing = NULL;
+    g_autoptr(GError) file = NULL;
+    g_autoptr(GError) root = NULL;
+
+    g_assert_null(map_list(conn, "/nope", &missing));
+    g_assert_error(missing, OPS_ERROR, ENOENT);
+    g_assert_null(map_list(conn, "/default-pool/disk one.img", &file));
+    g_assert_error(file, OPS_ERROR, ENOTDIR);
+    g_assert_null(map_lookup_pool_of(conn, "/", &root));
+    g_assert_error(root, OPS_ERROR, ENOENT);
+}
+
+/* A pool named like another pool's definition file takes that name (mapping/mapping.h). */
+static void
+test_pool_named_xml(void)
+{
+    virStoragePoolPtr pool = virStoragePoolDefineXML(
+        direct,
+        "<pool type='dir'><name>idle.xml</name><target><path>/idle-xml</path></target></pool>",
+        0);
+    g_auto(GStrv) names = NULL;
+    g_autoptr(MapNode) node = NULL;
+
+    g_assert_nonnull(pool);
+    names = map_list(conn, "/", NULL);
+    node = map_lookup(conn, "/idle.xml", NULL);
+    g_assert_true(strv_equal(names, "default-pool | default-pool.xml | idle | idle.xml | "
+                                    "idle.xml.xml"));
+    g_assert_cmpint(node->kind, ==, MAP_NODE_POOL);
+    g_assert_cmpint(virStoragePoolUndefine(pool), ==, 0);
+    virStoragePoolFree(pool);
+}
+
+static void
+test_unreachable(void)
+{
+    g_autoptr(GError) error = NULL;
+
+    g_assert_null(ops_connection_open("qemu+unix:///session?socket=/nonexistent/sock", &error));
+    g_assert_error(error, OPS_ERROR, ENOTCONN);
+}
+
+static void
+set_scene(void)
+{
+    virStoragePoolPtr pool, idle;
+    virStorageVolPtr volume;
+
+    direct = virConnectOpen(TEST_URI);
+    g_assert_nonnull(direct);
+    idle = virStoragePoolDefineXML(
+        direct, "<pool type='dir'><name>idle</name><target><path>/idle</path></target></pool>",
+        0);
+    g_assert_nonnull(idle);
+    pool = virStoragePoolLookupByName(direct, "default-pool");
+    volume = virStorageVolCreateXML(pool,
+                                    "<volume><name>disk one.img</name>"
+                                    "<capacity>1048576</capacity></volume>",
+                                    0);
+    g_assert_nonnull(volume);
+    virStorageVolFree(volume);
+    virStoragePoolFree(pool);
+    virStoragePoolFree(idle);
+}
+
+int
+main(int argc, char **argv)
+{
+    int status;
+
+    g_test_init(&argc, &argv, NULL);
+    ops_init();
+    conn = ops_connection_open(TEST_URI, NULL);
+    g_assert_nonnull(conn);
+    set_scene();
+    g_test_add_func("/mapping/lookup/root", test_root);
+    g_test_add_func("/mapping/lookup/pool", test_pool);
+    g_test_add_func("/mapping/lookup/pool-xml", test_pool_xml);
+    g_test_add_func("/mapping/lookup/inactive-pool", test_inactive_pool);
+    g_test_add_func("/mapping/lookup/volume", test_volume);
+    g_test_add_func("/mapping/lookup/missing", test_missing);
+    g_test_add_func("/mapping/lookup/list-errors", test_list_errors);
+    g_test_add_func("/mapping/lookup/pool-named-xml", test_pool_named_xml);
+    g_test_add_func("/ops/connection/unreachable", test_unreachable);
+    status = g_test_run();
+    virConnectClose(direct);
+    ops_connection_free(conn);
+    return status;
+}
