@@ -57,12 +57,56 @@ void fs_cmdline_print_help(const char *program);
 void fs_log_setup(gboolean debug);
 void fs_log_to_syslog(void);
 
+/*
+ * Logs a failed operation once, as "OPERATION 'PATH': reason", at warning level, and keeps
+ * it among the recent failures that MAP_ERROR_LOG_NAME shows (E2). Thread-safe.
+ */
+void fs_log_failure(const char *operation, const char *path, const GError *error);
+/* The recent failures, oldest first, a line each: a new GBytes. Thread-safe. */
+GBytes *fs_log_recent(void);
+
 /* Everything a FUSE handler needs; the FUSE private data. Read-only once mounted. */
 typedef struct {
     OpsConnection *conn;
+    MapTree *tree;
     MapDefaults defaults;
     guint cache_ttl;
+    const char *pool_root; /* NULL: map_new_pool_target chooses */
 } FsState;
+
+/* The state of the mount that the calling FUSE handler serves. */
+FsState *fs_state(void);
+
+/*
+ * Ends a failed operation: logs it (fs_log_failure) unless its errno is an ordinary answer,
+ * such as a lookup of a name that is not there, and returns the negative errno for FUSE.
+ */
+int fs_fail(const char *operation, const char *path, const GError *error);
+
+/* The handlers of open files (fs/files.c), for the operations table. */
+int fs_open(const char *path, struct fuse_file_info *fi);
+int fs_create(const char *path, mode_t mode, struct fuse_file_info *fi);
+int fs_read(const char *path, char *buf, size_t size, off_t offset, struct fuse_file_info *fi);
+int fs_write(const char *path, const char *buf, size_t size, off_t offset,
+             struct fuse_file_info *fi);
+int fs_truncate(const char *path, off_t size, struct fuse_file_info *fi);
+int fs_flush(const char *path, struct fuse_file_info *fi);
+int fs_fsync(const char *path, int datasync, struct fuse_file_info *fi);
+int fs_release(const char *path, struct fuse_file_info *fi);
+
+/*
+ * Defines the pool that root-level @path names (NAME.xml) from @file's content, if it was
+ * written since or @always (P3); a path that names no definition is left alone. Returns 0,
+ * or a negative errno after logging (P4).
+ */
+int fs_define_from(const char *operation, const char *path, MapScratchFile *file,
+                   gboolean always);
+
+/*
+ * Follows libvirt's pool events on @fuse's connection, dropping from the kernel's caches
+ * what each event changed (C2). Call once mounted and forked.
+ */
+void fs_follow_events(struct fuse *fuse, OpsConnection *conn);
 
 /* The operations of the mount (fs/operations.c). */
 extern const struct fuse_operations fs_operations;

@@ -9,12 +9,12 @@
 
 #include "fs/fs.h"
 
-/* The mount options every mount gets: a read-only view for now, named after the URI. */
+/* The mount options every mount gets: kernel permission checks, and a name after the URI. */
 static void
 add_mount_options(struct fuse_args *args, const char *uri)
 {
     g_autofree char *escaped = g_strescape(uri, NULL);
-    g_autoptr(GString) option = g_string_new("-oro,default_permissions,subtype=virt-poolfs,fsname=");
+    g_autoptr(GString) option = g_string_new("-odefault_permissions,subtype=virt-poolfs,fsname=");
 
     /* fuse_opt splits options at commas; a URI's own commas must stay in the name. */
     for (const char *c = escaped; *c; c++) {
@@ -44,6 +44,7 @@ serve(FsConfig *config, struct fuse_args *args, FsState *state)
         goto out_handlers;
     if (!config->foreground)
         fs_log_to_syslog();
+    fs_follow_events(fuse, state->conn);
     loop = fuse_loop_cfg_create();
     status = fuse_loop_mt(fuse, loop) == 0 ? 0 : 1;
     fuse_loop_cfg_destroy(loop);
@@ -63,6 +64,7 @@ main(int argc, char **argv)
     struct fuse_args args = FUSE_ARGS_INIT(0, NULL);
     g_autoptr(GError) error = NULL;
     g_autoptr(OpsConnection) conn = NULL;
+    g_autoptr(MapTree) tree = NULL;
     FsState state = {0};
     int status;
 
@@ -89,8 +91,11 @@ main(int argc, char **argv)
         return 1;
     }
     add_mount_options(&args, ops_connection_uri(conn));
+    tree = map_tree_new(conn);
     state.conn = conn;
+    state.tree = tree;
     state.cache_ttl = config.cache_ttl;
+    state.pool_root = config.pool_root;
     state.defaults.uid = getuid();
     state.defaults.gid = getgid();
     clock_gettime(CLOCK_REALTIME, &state.defaults.mounted);

@@ -1,32 +1,38 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * The FUSE operations: each resolves its path through mapping/ and answers from the records
- * it gets, turning a GError into the errno it carries. The mount is read-only for now (the
- * kernel answers EROFS to anything that would write), so only reading operations are here.
+ * The FUSE operations on names and attributes: each resolves its path through mapping/,
+ * asks ops/ for any change, and turns a GError into the errno it carries. Open files are in
+ * fs/files.c. Volumes cannot be created, changed or removed yet: those calls say so.
  */
 #include <errno.h>
+#include <stdio.h> /* RENAME_NOREPLACE, RENAME_EXCHANGE */
 #include <string.h>
 
 #include "fs/fs.h"
 
-static FsState *
+FsState *
 fs_state(void)
 {
     return fuse_get_context()->private_data;
 }
 
-/*
- * Ends a failed operation: logs it once, unless its errno is an ordinary answer (a lookup
- * of a name that is not there), and returns the negative errno for FUSE.
- */
-static int
+int
 fs_fail(const char *operation, const char *path, const GError *error)
 {
-    if (error->code != ENOENT && error->code != ENODATA)
-        g_warning("%s '%s': %s", operation, path, error->message);
-    else
+    if (error->code == ENOENT || error->code == ENODATA)
         g_debug("%s '%s': %s", operation, path, error->message);
+    else
+        fs_log_failure(operation, path, error);
     return -error->code;
+}
+
+/* Fails @operation on @path with @code and a message of our own. */
+static int
+fs_refuse(const char *operation, const char *path, int code, const char *message)
+{
+    g_autoptr(GError) error = g_error_new_literal(OPS_ERROR, code, message);
+
+    return fs_fail(operation, path, error);
 }
 
 static void *
@@ -38,6 +44,8 @@ fs_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
     cfg->entry_timeout = state->cache_ttl;
     cfg->attr_timeout = state->cache_ttl;
     cfg->negative_timeout = state->cache_ttl;
+    /* O_TRUNC reaches open, so that truncating NAME.xml is part of the edit, not a define. */
+    conn->want |= conn->capable & FUSE_CAP_ATOMIC_O_TRUNC;
     return state;
 }
 
@@ -48,12 +56,17 @@ fs_getattr(const char *path, struct stat *st, struct fuse_file_info *fi)
     FsState *state = fs_state();
     g_autoptr(GError) error = NULL;
     g_autoptr(MapNode) node = NULL;
+    g_autoptr(GBytes) log = NULL;
 
     g_debug("getattr '%s'", path);
-    node = map_lookup(state->conn, path, &error);
+    node = map_lookup(state->tree, path, &error);
     if (!node)
         return fs_fail("getattr", path, error);
     map_node_stat(node, &state->defaults, st);
+    if (node->kind == MAP_NODE_ERROR_LOG) {
+        log = fs_log_recent();
+        st->st_size = (off_t)g_bytes_get_size(log);
+    }
     return 0;
 }
 
@@ -62,12 +75,11 @@ static int
 fs_readdir(const char *path, void *buf, fuse_fill_dir_t fill, off_t offset,
            struct fuse_file_info *fi, enum fuse_readdir_flags flags)
 {
-    FsState *state = fs_state();
     g_autoptr(GError) error = NULL;
     g_auto(GStrv) names = NULL;
 
     g_debug("readdir '%s'", path);
-    names = map_list(state->conn, path, &error);
+    names = map_list(fs_state()->tree, path, &error);
     if (!names)
         return fs_fail("readdir", path, error);
     fill(buf, ".", NULL, 0, 0);
@@ -79,53 +91,206 @@ fs_readdir(const char *path, void *buf, fuse_fill_dir_t fill, off_t offset,
     return 0;
 }
 
-/*
- * A definition file is read from the copy taken at open, so that a reader sees one
- * consistent definition however libvirt's changes. Volume data is not served yet.
- * Errors: ENOENT, EOPNOTSUPP (a volume), EIO, ENOTCONN.
- */
+/* P1: a new dir pool, running and autostarted. Errors: EINVAL, EPERM, EIO, ENOTCONN. */
 static int
-fs_open(const char *path, struct fuse_file_info *fi)
+fs_mkdir(const char *path, mode_t mode)
+{
+    FsState *state = fs_state();
+    g_autoptr(GError) error = NULL;
+    g_auto(MapPath) parts = {0};
+    g_autofree char *target = NULL;
+
+    g_debug("mkdir '%s'", path);
+    if (!map_path_parse(path, &parts, &error))
+        return fs_fail("mkdir", path, error);
+    if (parts.kind != MAP_PATH_TOP)
+        return fs_refuse("mkdir", path, EPERM, "a pool holds volumes, not directories");
+    target = map_new_pool_target(state->tree, state->pool_root, parts.top, &error);
+    if (!target || !ops_pool_create_dir(state->conn, parts.top, target, &error))
+        return fs_fail("mkdir", path, error);
+    return 0;
+}
+
+/* P2. Errors: ENOENT, ENOTEMPTY, ENOTDIR, EIO, ENOTCONN. */
+static int
+fs_rmdir(const char *path)
 {
     FsState *state = fs_state();
     g_autoptr(GError) error = NULL;
     g_autoptr(MapNode) node = NULL;
 
-    g_debug("open '%s'", path);
-    node = map_lookup(state->conn, path, &error);
+    g_debug("rmdir '%s'", path);
+    node = map_lookup(state->tree, path, &error);
     if (!node)
-        return fs_fail("open", path, error);
-    if (node->kind != MAP_NODE_POOL_XML)
-        return -EOPNOTSUPP;
-    fi->fh = (uint64_t)(uintptr_t)g_bytes_new(node->pool->xml, strlen(node->pool->xml));
+        return fs_fail("rmdir", path, error);
+    if (node->kind != MAP_NODE_POOL)
+        return -ENOTDIR;
+    if (!ops_pool_remove(state->conn, node->pool->name, &error))
+        return fs_fail("rmdir", path, error);
     return 0;
 }
 
-static GBytes *
-file_content(const struct fuse_file_info *fi)
-{
-    return (GBytes *)(uintptr_t)fi->fh;
-}
-
-/* Errors: none; reading past the end returns 0 bytes. */
+/* Errors: ENOENT, EPERM (a definition or the log), EOPNOTSUPP (a volume, for now). */
 static int
-fs_read(const char *path, char *buf, size_t size, off_t offset, struct fuse_file_info *fi)
+fs_unlink(const char *path)
 {
-    gsize length;
-    const char *data = g_bytes_get_data(file_content(fi), &length);
+    FsState *state = fs_state();
+    g_autoptr(GError) error = NULL;
+    g_autoptr(MapNode) node = NULL;
 
-    if (offset < 0 || (guint64)offset >= length)
+    g_debug("unlink '%s'", path);
+    node = map_lookup(state->tree, path, &error);
+    if (!node)
+        return fs_fail("unlink", path, error);
+    switch (node->kind) {
+    case MAP_NODE_SCRATCH:
+        if (!map_scratch_remove(state->tree->scratch, path + 1, &error))
+            return fs_fail("unlink", path, error);
         return 0;
-    size = MIN(size, length - (gsize)offset);
-    memcpy(buf, data + offset, size);
-    return (int)size;
+    case MAP_NODE_POOL_XML:
+        return fs_refuse("unlink", path, EPERM, "a pool is removed with rmdir on its directory");
+    case MAP_NODE_VOLUME:
+        return fs_refuse("unlink", path, EOPNOTSUPP, "volumes cannot be removed yet");
+    default:
+        return -EPERM;
+    }
+}
+
+/*
+ * A rename at the root: onto NAME.xml it defines the pool (sed -i, vim, an atomic replace);
+ * NAME.xml onto a scratch name copies the definition (vim's backup), the pool staying; among
+ * scratch files it is a plain rename. Pools themselves cannot be renamed.
+ */
+static int
+rename_at_root(const char *from, const char *to, MapNode *source)
+{
+    FsState *state = fs_state();
+    g_autoptr(GError) error = NULL;
+    g_autofree char *target_pool = map_xml_stem(to + 1);
+    g_autoptr(GBytes) content = NULL;
+    g_autoptr(MapScratchFile) copy = NULL;
+    int status;
+
+    switch (source->kind) {
+    case MAP_NODE_SCRATCH:
+        if (target_pool) {
+            status = fs_define_from("rename", to, source->scratch, TRUE);
+            if (status == 0)
+                map_scratch_remove(state->tree->scratch, from + 1, NULL);
+            return status;
+        }
+        if (!map_scratch_rename(state->tree->scratch, from + 1, to + 1, &error))
+            return fs_fail("rename", from, error);
+        return 0;
+    case MAP_NODE_POOL_XML:
+        if (target_pool)
+            return fs_refuse("rename", from, EPERM, "libvirt cannot rename a pool");
+        content = g_bytes_new(source->pool->xml, strlen(source->pool->xml));
+        map_scratch_remove(state->tree->scratch, to + 1, NULL);
+        copy = map_scratch_create(state->tree->scratch, to + 1, 0644, state->defaults.uid,
+                                  state->defaults.gid, content, &error);
+        return copy ? 0 : fs_fail("rename", from, error);
+    case MAP_NODE_POOL:
+        return fs_refuse("rename", from, EPERM, "libvirt cannot rename a pool");
+    default:
+        return -EPERM;
+    }
+}
+
+/* Errors: ENOENT, EEXIST, EINVAL, EPERM, EXDEV, EOPNOTSUPP, EIO, ENOTCONN. */
+static int
+fs_rename(const char *from, const char *to, unsigned int flags)
+{
+    FsState *state = fs_state();
+    g_autoptr(GError) error = NULL;
+    g_autoptr(MapNode) source = NULL;
+    g_autoptr(MapNode) target = NULL;
+    g_auto(MapPath) from_parts = {0};
+    g_auto(MapPath) to_parts = {0};
+
+    g_debug("rename '%s' '%s' flags %u", from, to, flags);
+    if (flags & RENAME_EXCHANGE)
+        return -EINVAL;
+    if (!map_path_parse(from, &from_parts, &error) || !map_path_parse(to, &to_parts, &error))
+        return fs_fail("rename", from, error);
+    source = map_lookup(state->tree, from, &error);
+    if (!source)
+        return fs_fail("rename", from, error);
+    if (flags & RENAME_NOREPLACE) {
+        target = map_lookup(state->tree, to, NULL);
+        if (target)
+            return -EEXIST;
+    }
+    if (from_parts.kind != to_parts.kind)
+        return -EXDEV;
+    if (from_parts.kind == MAP_PATH_VOLUME)
+        return fs_refuse("rename", from, EOPNOTSUPP, "volumes cannot be renamed yet");
+    return rename_at_root(from, to, source);
+}
+
+/* Scratch files take any mode and owner; a definition keeps its own (setting it again is
+ * fine, as editors and sed do). Errors: ENOENT, EPERM. */
+static int
+set_attr(const char *operation, const char *path, const MapScratchAttr *attr)
+{
+    FsState *state = fs_state();
+    g_autoptr(GError) error = NULL;
+    g_autoptr(MapNode) node = NULL;
+    struct stat st;
+
+    node = map_lookup(state->tree, path, &error);
+    if (!node)
+        return fs_fail(operation, path, error);
+    if (node->kind == MAP_NODE_SCRATCH) {
+        map_scratch_file_set_attr(node->scratch, attr);
+        return 0;
+    }
+    map_node_stat(node, &state->defaults, &st);
+    if ((attr->set_mode && (attr->mode & 07777) != (st.st_mode & 07777)) ||
+        (attr->uid != (uid_t)-1 && attr->uid != st.st_uid) ||
+        (attr->gid != (gid_t)-1 && attr->gid != st.st_gid))
+        return fs_refuse(operation, path, EPERM, "modes and owners come from libvirt's XML");
+    return 0; /* times, too, are libvirt's: setting them is not an error, but changes nothing */
+}
+
+static const MapScratchAttr no_change = {
+    .uid = (uid_t)-1,
+    .gid = (gid_t)-1,
+    .atime = {0, UTIME_OMIT},
+    .mtime = {0, UTIME_OMIT},
+};
+
+static int
+fs_chmod(const char *path, mode_t mode, struct fuse_file_info *fi)
+{
+    MapScratchAttr attr = no_change;
+
+    g_debug("chmod '%s' 0%o", path, mode);
+    attr.set_mode = TRUE;
+    attr.mode = mode;
+    return set_attr("chmod", path, &attr);
 }
 
 static int
-fs_release(const char *path, struct fuse_file_info *fi)
+fs_chown(const char *path, uid_t uid, gid_t gid, struct fuse_file_info *fi)
 {
-    g_bytes_unref(file_content(fi));
-    return 0;
+    MapScratchAttr attr = no_change;
+
+    g_debug("chown '%s' %d:%d", path, (int)uid, (int)gid);
+    attr.uid = uid;
+    attr.gid = gid;
+    return set_attr("chown", path, &attr);
+}
+
+static int
+fs_utimens(const char *path, const struct timespec tv[2], struct fuse_file_info *fi)
+{
+    MapScratchAttr attr = no_change;
+
+    g_debug("utimens '%s'", path);
+    attr.atime = tv[0];
+    attr.mtime = tv[1];
+    return set_attr("utimens", path, &attr);
 }
 
 /* The pool's capacity and free space for its directory and what is in it (L4). */
@@ -133,17 +298,17 @@ fs_release(const char *path, struct fuse_file_info *fi)
 static int
 fs_statfs(const char *path, struct statvfs *st)
 {
-    FsState *state = fs_state();
     g_autoptr(GError) error = NULL;
     g_autoptr(OpsPool) pool = NULL;
+    g_auto(MapPath) parts = {0};
 
     g_debug("statfs '%s'", path);
-    if (g_str_equal(path, "/")) {
-        map_pool_statvfs(NULL, st);
-        return 0;
-    }
-    pool = map_lookup_pool_of(state->conn, path, &error);
-    if (!pool)
+    if (!map_path_parse(path, &parts, &error))
+        return fs_fail("statfs", path, error);
+    if (parts.kind != MAP_PATH_ROOT)
+        pool = map_lookup_pool_of(fs_state()->tree, path, &error);
+    /* The root, and files at the root that are in no pool, belong to no pool. */
+    if (!pool && error && error->code != ENOENT)
         return fs_fail("statfs", path, error);
     map_pool_statvfs(pool, st);
     return 0;
@@ -153,14 +318,13 @@ fs_statfs(const char *path, struct statvfs *st)
 static int
 fs_getxattr(const char *path, const char *name, char *value, size_t size)
 {
-    FsState *state = fs_state();
     g_autoptr(GError) error = NULL;
     g_autoptr(MapNode) node = NULL;
     g_autofree char *text = NULL;
     size_t length;
 
     g_debug("getxattr '%s' %s", path, name);
-    node = map_lookup(state->conn, path, &error);
+    node = map_lookup(fs_state()->tree, path, &error);
     if (node)
         text = map_xattr_value(node, name, &error);
     if (!text)
@@ -178,14 +342,13 @@ fs_getxattr(const char *path, const char *name, char *value, size_t size)
 static int
 fs_listxattr(const char *path, char *list, size_t size)
 {
-    FsState *state = fs_state();
     g_autoptr(GError) error = NULL;
     g_autoptr(MapNode) node = NULL;
     g_auto(GStrv) names = NULL;
     size_t length = 0;
 
     g_debug("listxattr '%s'", path);
-    node = map_lookup(state->conn, path, &error);
+    node = map_lookup(fs_state()->tree, path, &error);
     if (!node)
         return fs_fail("listxattr", path, error);
     names = map_xattr_names(node);
@@ -201,14 +364,59 @@ fs_listxattr(const char *path, char *list, size_t size)
     return (int)length;
 }
 
+/* P5: start, stop, autostart and refresh of a pool. Errors: ENOENT, ENOTSUP, EPERM, EINVAL,
+ * EIO, ENOTCONN. */
+static int
+fs_setxattr(const char *path, const char *name, const char *value, size_t size, int flags)
+{
+    FsState *state = fs_state();
+    g_autoptr(GError) error = NULL;
+    g_autoptr(MapNode) node = NULL;
+    MapChange change;
+    gboolean ok = FALSE;
+
+    g_debug("setxattr '%s' %s", path, name);
+    node = map_lookup(state->tree, path, &error);
+    if (node && !map_xattr_parse_change(node, name, value, size, &change, &error) &&
+        error->code == ENOTSUP)
+        return -ENOTSUP; /* an ordinary answer: tools copying ACLs and labels expect it */
+    if (!node || error)
+        return fs_fail("setxattr", path, error);
+    switch (change.kind) {
+    case MAP_CHANGE_RUNNING:
+        ok = ops_pool_set_running(state->conn, node->pool->name, change.flag, &error);
+        break;
+    case MAP_CHANGE_AUTOSTART:
+        ok = ops_pool_set_autostart(state->conn, node->pool->name, change.flag, &error);
+        break;
+    case MAP_CHANGE_REFRESH:
+        ok = ops_pool_refresh(state->conn, node->pool->name, &error);
+        break;
+    }
+    return ok ? 0 : fs_fail("setxattr", path, error);
+}
+
 const struct fuse_operations fs_operations = {
     .init = fs_init,
     .getattr = fs_getattr,
     .readdir = fs_readdir,
+    .mkdir = fs_mkdir,
+    .rmdir = fs_rmdir,
+    .unlink = fs_unlink,
+    .rename = fs_rename,
+    .chmod = fs_chmod,
+    .chown = fs_chown,
+    .utimens = fs_utimens,
+    .truncate = fs_truncate,
     .open = fs_open,
+    .create = fs_create,
     .read = fs_read,
+    .write = fs_write,
+    .flush = fs_flush,
+    .fsync = fs_fsync,
     .release = fs_release,
     .statfs = fs_statfs,
     .getxattr = fs_getxattr,
     .listxattr = fs_listxattr,
+    .setxattr = fs_setxattr,
 };

@@ -69,6 +69,14 @@ map_node_stat(const MapNode *node, const MapDefaults *defaults, struct stat *st)
     case MAP_NODE_VOLUME:
         stat_volume(node->volume, defaults, st);
         break;
+    case MAP_NODE_SCRATCH:
+        map_scratch_file_stat(node->scratch, st);
+        break;
+    case MAP_NODE_ERROR_LOG:
+        /* Its size is the log's, which only fs/ knows. */
+        st->st_mode = S_IFREG | 0444;
+        st->st_nlink = 1;
+        break;
     }
 }
 

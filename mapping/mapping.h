@@ -12,6 +12,8 @@
  *   /POOL             a pool's directory, empty unless the pool is running
  *   /POOL.xml         the pool's definition
  *   /POOL/VOLUME      a volume (L2)
+ *   /.errors          the most recent failures (E2)
+ *   /OTHER            scratch files: editors' temporary files, held in memory
  * Where a pool is itself named "X.xml", its directory wins over pool X's definition.
  */
 #pragma once
@@ -54,11 +56,79 @@ char *map_xml_name(const char *pool);
 /* The pool whose definition file @name would be: a new string, or NULL if @name is none. */
 char *map_xml_stem(const char *name);
 
+/*
+ * Scratch files (mapping/scratch.c): plain files in memory beside the pools' definitions,
+ * for editors' and tools' temporary files. Thread-safe.
+ */
+typedef struct _MapScratch MapScratch;
+typedef struct _MapScratchFile MapScratchFile;
+
+MapScratch *map_scratch_new(void);
+void map_scratch_free(MapScratch *scratch);
+/* The file called @name: a new reference, or NULL. */
+MapScratchFile *map_scratch_lookup(MapScratch *scratch, const char *name);
+/* Makes file @name holding a copy of @content (NULL: empty): a new reference, or EEXIST. */
+MapScratchFile *map_scratch_create(MapScratch *scratch, const char *name, mode_t mode,
+                                   uid_t uid, gid_t gid, GBytes *content, GError **error);
+/* Removes the name @name (open references live on); ENOENT. */
+gboolean map_scratch_remove(MapScratch *scratch, const char *name, GError **error);
+/* Moves file @from to @to, replacing any file there; ENOENT. */
+gboolean map_scratch_rename(MapScratch *scratch, const char *from, const char *to,
+                            GError **error);
+/* Every name, unsorted: a GStrv. */
+char **map_scratch_names(MapScratch *scratch);
+
+/* A file of no name, outside any store, holding a copy of @content (NULL: empty). */
+MapScratchFile *map_scratch_file_new(mode_t mode, uid_t uid, gid_t gid, GBytes *content);
+MapScratchFile *map_scratch_file_ref(MapScratchFile *file);
+void map_scratch_file_unref(MapScratchFile *file);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(MapScratchFile, map_scratch_file_unref)
+void map_scratch_file_stat(MapScratchFile *file, struct stat *st);
+/* Copies up to @size bytes at @offset into @buf; returns how many (0 past the end). */
+gsize map_scratch_file_read(MapScratchFile *file, char *buf, gsize size, goffset offset);
+/* Writes @size bytes at @offset, growing the file; EFBIG past the limit of a scratch file. */
+gboolean map_scratch_file_write(MapScratchFile *file, const char *buf, gsize size,
+                                goffset offset, GError **error);
+gboolean map_scratch_file_truncate(MapScratchFile *file, guint64 length, GError **error);
+
+/* What chmod, chown and utimensat change; -1 owners and UTIME_OMIT times are left alone. */
+typedef struct {
+    gboolean set_mode;
+    mode_t mode;
+    uid_t uid;
+    gid_t gid;
+    struct timespec atime;
+    struct timespec mtime;
+} MapScratchAttr;
+void map_scratch_file_set_attr(MapScratchFile *file, const MapScratchAttr *attr);
+/* Forgets that @file was written: map_scratch_file_text's @dirty is FALSE until written. */
+void map_scratch_file_mark_clean(MapScratchFile *file);
+/*
+ * The whole content as text, and in @dirty whether it was written since created or marked
+ * clean: a new string, or NULL with EINVAL if it holds a NUL byte.
+ */
+char *map_scratch_file_text(MapScratchFile *file, gboolean *dirty, GError **error);
+
+/* The mapping of one connection: what every lookup needs. */
+typedef struct {
+    OpsConnection *conn; /* not owned */
+    MapScratch *scratch;
+} MapTree;
+
+MapTree *map_tree_new(OpsConnection *conn);
+void map_tree_free(MapTree *tree);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(MapTree, map_tree_free)
+
+/* The file at the root where the most recent failures can be read (E2). */
+#define MAP_ERROR_LOG_NAME ".errors"
+
 typedef enum {
     MAP_NODE_ROOT,
-    MAP_NODE_POOL,     /* @pool set */
-    MAP_NODE_POOL_XML, /* @pool set */
-    MAP_NODE_VOLUME,   /* @volume set */
+    MAP_NODE_POOL,      /* @pool set */
+    MAP_NODE_POOL_XML,  /* @pool set */
+    MAP_NODE_VOLUME,    /* @volume set */
+    MAP_NODE_SCRATCH,   /* @scratch set */
+    MAP_NODE_ERROR_LOG, /* MAP_ERROR_LOG_NAME */
 } MapNodeKind;
 
 /* What a path of the mount is, with the records needed to describe it. */
@@ -66,28 +136,38 @@ typedef struct {
     MapNodeKind kind;
     OpsPool *pool;
     OpsVolume *volume;
+    MapScratchFile *scratch;
 } MapNode;
 
 void map_node_free(MapNode *node);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(MapNode, map_node_free)
 
 /*
- * Resolves @path into a new node, asking @conn. NULL with @error set when nothing is there
- * (ENOENT) or libvirt fails. Thread-safe.
+ * Resolves @path into a new node. NULL with @error set when nothing is there (ENOENT) or
+ * libvirt fails. At the root a name is, in this order: the error log, a pool's directory,
+ * a pool's definition, a scratch file. Thread-safe.
  */
-MapNode *map_lookup(OpsConnection *conn, const char *path, GError **error);
+MapNode *map_lookup(MapTree *tree, const char *path, GError **error);
 
 /*
  * The pool that @path lies in (its directory, its definition or one of its volumes): a new
  * record, or NULL with @error set (ENOENT, also for the root).
  */
-OpsPool *map_lookup_pool_of(OpsConnection *conn, const char *path, GError **error);
+OpsPool *map_lookup_pool_of(MapTree *tree, const char *path, GError **error);
 
 /*
  * The entry names of directory @path, without "." and "..": a GStrv, or NULL with @error
  * set (ENOENT, ENOTDIR). A pool that is not running lists nothing (L1).
  */
-char **map_list(OpsConnection *conn, const char *path, GError **error);
+char **map_list(MapTree *tree, const char *path, GError **error);
+
+/*
+ * Where `mkdir NAME` places a new dir pool (P1): under @pool_root when given, else beside
+ * the target of the pool named "default", else in libvirt's usual images directory for the
+ * connection. A new string, or NULL with @error set.
+ */
+char *map_new_pool_target(MapTree *tree, const char *pool_root, const char *name,
+                          GError **error);
 
 /* What stat shows where libvirt says nothing: the mounting user and the mount time. */
 typedef struct {
@@ -113,5 +193,25 @@ char **map_xattr_names(const MapNode *node);
  * ENODATA when @node has no such attribute.
  */
 char *map_xattr_value(const MapNode *node, const char *name, GError **error);
+
+/* A change asked for by writing an extended attribute (P5). */
+typedef enum {
+    MAP_CHANGE_RUNNING,   /* user.libvirt.state: running (@flag) or inactive */
+    MAP_CHANGE_AUTOSTART, /* user.libvirt.autostart: yes (@flag) or no */
+    MAP_CHANGE_REFRESH,   /* user.libvirt.refresh: any value */
+} MapChangeKind;
+
+typedef struct {
+    MapChangeKind kind;
+    gboolean flag;
+} MapChange;
+
+/*
+ * Reads the change that setting attribute @name of @node to the @size bytes at @value
+ * asks for. ENOTSUP for attributes outside user.libvirt.* or of nodes other than pools,
+ * EPERM for read-only ones, EINVAL for a value that is not one of the attribute's.
+ */
+gboolean map_xattr_parse_change(const MapNode *node, const char *name, const char *value,
+                                gsize size, MapChange *change, GError **error);
 
 G_END_DECLS

@@ -121,3 +121,56 @@ map_xattr_value(const MapNode *node, const char *name, GError **error)
         g_set_error(error, OPS_ERROR, ENODATA, "no attribute '%s'", name);
     return value;
 }
+
+/* A yes/no value as people write it. */
+static gboolean
+parse_yes_no(const char *value, gboolean *out)
+{
+    static const char *const yes[] = {"yes", "on", "true", "1"};
+    static const char *const no[] = {"no", "off", "false", "0"};
+
+    for (gsize i = 0; i < G_N_ELEMENTS(yes); i++) {
+        if (g_ascii_strcasecmp(value, yes[i]) == 0 || g_ascii_strcasecmp(value, no[i]) == 0) {
+            *out = g_ascii_strcasecmp(value, yes[i]) == 0;
+            return TRUE;
+        }
+    }
+    return FALSE;
+}
+
+gboolean
+map_xattr_parse_change(const MapNode *node, const char *name, const char *value, gsize size,
+                       MapChange *change, GError **error)
+{
+    g_autofree char *text = NULL;
+    const char *field;
+
+    if (!g_str_has_prefix(name, MAP_XATTR_PREFIX) || node->kind != MAP_NODE_POOL) {
+        g_set_error(error, OPS_ERROR, ENOTSUP, "'%s' cannot be set here", name);
+        return FALSE;
+    }
+    field = name + strlen(MAP_XATTR_PREFIX);
+    /* setfattr and shells may end a value with a newline; it is no part of it. */
+    text = g_strstrip(g_strndup(value, size));
+    if (g_str_equal(field, "refresh")) {
+        *change = (MapChange){.kind = MAP_CHANGE_REFRESH};
+        return TRUE;
+    }
+    if (g_str_equal(field, "autostart")) {
+        change->kind = MAP_CHANGE_AUTOSTART;
+        if (parse_yes_no(text, &change->flag))
+            return TRUE;
+        g_set_error(error, OPS_ERROR, EINVAL, "autostart is yes or no, not '%s'", text);
+        return FALSE;
+    }
+    if (g_str_equal(field, "state")) {
+        change->kind = MAP_CHANGE_RUNNING;
+        change->flag = g_str_equal(text, ops_pool_state_name(OPS_POOL_RUNNING));
+        if (change->flag || g_str_equal(text, ops_pool_state_name(OPS_POOL_INACTIVE)))
+            return TRUE;
+        g_set_error(error, OPS_ERROR, EINVAL, "state is running or inactive, not '%s'", text);
+        return FALSE;
+    }
+    g_set_error(error, OPS_ERROR, EPERM, "%s cannot be changed", name);
+    return FALSE;
+}

@@ -31,6 +31,7 @@ ops_connection_open(const char *uri, GError **error)
     result = g_new0(OpsConnection, 1);
     result->conn = g_steal_pointer(&conn);
     result->uri = g_steal_pointer(&canonical);
+    result->lifecycle_event = result->refresh_event = -1;
     return result;
 }
 
@@ -39,6 +40,7 @@ ops_connection_free(OpsConnection *conn)
 {
     if (!conn)
         return;
+    ops_events_unwatch(conn);
     virConnectClose(conn->conn);
     /* libvirt allocated the URI with malloc, and g_free is free since glib 2.46. */
     g_free(conn->uri);

@@ -18,7 +18,7 @@ ignore_libvirt_error(void *opaque, virErrorPtr err)
 void
 ops_init(void)
 {
-    if (virInitialize() < 0)
+    if (virInitialize() < 0 || virEventRegisterDefaultImpl() < 0)
         g_error("libvirt failed to initialize");
     virSetErrorFunc(NULL, ignore_libvirt_error);
 }
@@ -37,6 +37,8 @@ static const struct {
     {VIR_ERR_CONFIG_UNSUPPORTED, EINVAL},
     {VIR_ERR_NO_SUPPORT, EOPNOTSUPP},
     {VIR_ERR_OPERATION_UNSUPPORTED, EOPNOTSUPP},
+    /* "not valid in the current state": a pool not running, busy with jobs, ... */
+    {VIR_ERR_OPERATION_INVALID, EPERM},
     {VIR_ERR_OPERATION_DENIED, EACCES},
     {VIR_ERR_ACCESS_DENIED, EACCES},
     {VIR_ERR_AUTH_FAILED, EACCES},

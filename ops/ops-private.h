@@ -17,6 +17,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(virStorageVol, virStorageVolFree)
 struct _OpsConnection {
     virConnectPtr conn; /* set at open, never changed: libvirt makes it thread-safe */
     char *uri;
+    int lifecycle_event; /* callback ids, -1 while not watching */
+    int refresh_event;
 };
 
 /*

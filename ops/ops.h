@@ -19,7 +19,10 @@ G_BEGIN_DECLS
 #define OPS_ERROR (ops_error_quark())
 GQuark ops_error_quark(void);
 
-/* Installs libvirt's silent error handler. Call once, before any other ops_ call or thread. */
+/*
+ * Installs libvirt's silent error handler and its event loop (for events and keepalive).
+ * Call once, before any other ops_ call or thread.
+ */
 void ops_init(void);
 
 typedef struct _OpsConnection OpsConnection;
@@ -29,11 +32,26 @@ typedef struct _OpsConnection OpsConnection;
  * or NULL with @error set (ENOTCONN when the daemon cannot be reached). Thread-safe use.
  */
 OpsConnection *ops_connection_open(const char *uri, GError **error);
-/* Closes @conn; NULL is accepted. */
+/* Stops watching events and closes @conn; NULL is accepted. */
 void ops_connection_free(OpsConnection *conn);
 /* The canonical URI of the connection, owned by @conn. */
 const char *ops_connection_uri(OpsConnection *conn);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(OpsConnection, ops_connection_free)
+
+/*
+ * Told the name of a pool that libvirt says was defined, undefined, started, stopped, created
+ * or deleted (@lifecycle), or refreshed. Runs on libvirt's event thread: must not block.
+ */
+typedef void (*OpsPoolChanged)(const char *pool, gboolean lifecycle, gpointer data);
+
+/*
+ * Calls @func for every pool event of @conn from now on, on a thread that this starts (so
+ * call it after any fork). Returns FALSE with @error set when libvirt cannot deliver events.
+ */
+gboolean ops_events_watch(OpsConnection *conn, OpsPoolChanged func, gpointer data,
+                          GError **error);
+/* Stops the calls of ops_events_watch; a no-op when not watching. */
+void ops_events_unwatch(OpsConnection *conn);
 
 /* Owner and mode as libvirt's XML gives them; OPS_UNKNOWN where the XML has none. */
 #define OPS_UNKNOWN ((guint32)-1)
@@ -62,6 +80,7 @@ typedef struct {
     guint64 capacity;
     guint64 allocation;
     guint64 available;
+    char *target;   /* the target path; NULL for pools without one */
     OpsPerms perms; /* of the target directory */
     char *xml;      /* inactive definition; the live one for a transient pool */
 } OpsPool;
@@ -110,6 +129,36 @@ char **ops_volume_list_names(OpsConnection *conn, const char *pool, GError **err
 /* Everything about volume @name of pool @pool: a new record, or NULL with @error (ENOENT). */
 OpsVolume *ops_volume_get(OpsConnection *conn, const char *pool, const char *name,
                           GError **error);
+
+/*
+ * P1: defines a dir pool @name with target @target, builds it (never overwriting), starts
+ * it and marks it autostart; on failure nothing is left defined. EINVAL for a name libvirt
+ * refuses.
+ */
+gboolean ops_pool_create_dir(OpsConnection *conn, const char *name, const char *target,
+                             GError **error);
+
+/*
+ * P2: removes pool @name: ENOTEMPTY (and no change) while it holds volumes; else it is
+ * stopped, a dir pool's target directory is removed (an rmdir) and the pool undefined.
+ */
+gboolean ops_pool_remove(OpsConnection *conn, const char *name, GError **error);
+
+/*
+ * P3, P4: defines pool @name from user-written @xml, whose <name> must be @name. A new pool
+ * is also built and started. EINVAL when the XML is bad or libvirt refuses it (the previous
+ * definition is then untouched), EIO when the daemon fails.
+ */
+gboolean ops_pool_define(OpsConnection *conn, const char *name, const char *xml, GError **error);
+
+/* P5: starts or stops pool @name (a no-op where it already is so). */
+gboolean ops_pool_set_running(OpsConnection *conn, const char *name, gboolean running,
+                              GError **error);
+/* P5: marks pool @name to start, or not, with the daemon. */
+gboolean ops_pool_set_autostart(OpsConnection *conn, const char *name, gboolean autostart,
+                                GError **error);
+/* P5, C2: has libvirt rescan pool @name's storage. */
+gboolean ops_pool_refresh(OpsConnection *conn, const char *name, GError **error);
 
 /*
  * Parses libvirt's XML of a pool or a volume into @pool / a new volume record. Only what

@@ -12,6 +12,7 @@ ops_pool_free(OpsPool *pool)
     g_free(pool->name);
     g_free(pool->uuid);
     g_free(pool->type);
+    g_free(pool->target);
     g_free(pool->xml);
     g_free(pool);
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * libvirt's pool and volume XML into records. The parser is libxml2's, told never to reach
- * the network, never to expand entities and never to load a DTD: XML is data here.
+ * libvirt's pool and volume XML into records, and the check of user-written pool XML. The
+ * parser is libxml2's, told never to reach the network; documents with a DOCTYPE are refused,
+ * so no entity is ever declared, expanded or fetched: XML is data here.
  */
 #include <errno.h>
 #include <libxml/parser.h>
@@ -33,8 +34,14 @@ parse_document(const char *xml, const char *root, GError **error)
                         XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
     if (!doc) {
         const xmlError *err = xmlGetLastError();
-        g_set_error(error, OPS_ERROR, EINVAL, "malformed XML: %s",
-                    err && err->message ? g_strchomp(err->message) : "unknown error");
+        g_autofree char *reason = g_strdup(err && err->message ? err->message : "unknown error");
+
+        g_set_error(error, OPS_ERROR, EINVAL, "malformed XML: %s", g_strchomp(reason));
+        return NULL;
+    }
+    /* libvirt never writes a DOCTYPE; in user-written XML it can only smuggle entities. */
+    if (doc->intSubset || doc->extSubset) {
+        g_set_error(error, OPS_ERROR, EINVAL, "a DOCTYPE (and so any entity) is not accepted");
         return NULL;
     }
     top = xmlDocGetRootElement(doc);
@@ -127,6 +134,8 @@ ops_pool_parse_xml(const char *xml, OpsPool *pool, GError **error)
     pool->uuid = xpath_string(ctx, "/pool/uuid");
     g_free(pool->type);
     pool->type = xpath_string(ctx, "/pool/@type");
+    g_free(pool->target);
+    pool->target = xpath_string(ctx, "/pool/target/path");
     pool->perms = xpath_perms(ctx, "/pool/target/permissions");
     return TRUE;
 }

@@ -209,6 +209,55 @@ test_xattr_unknown(void)
     g_assert_cmpuint(g_strv_length(root_names), ==, 0);
 }
 
+/* P5: what writing an attribute asks for. */
+static void
+test_xattr_change(void)
+{
+    static const struct {
+        const char *name, *value;
+        MapChangeKind kind;
+        gboolean flag;
+    } good[] = {
+        {"user.libvirt.state", "running", MAP_CHANGE_RUNNING, TRUE},
+        {"user.libvirt.state", "inactive\n", MAP_CHANGE_RUNNING, FALSE},
+        {"user.libvirt.autostart", "yes", MAP_CHANGE_AUTOSTART, TRUE},
+        {"user.libvirt.autostart", "Off", MAP_CHANGE_AUTOSTART, FALSE},
+        {"user.libvirt.autostart", "1", MAP_CHANGE_AUTOSTART, TRUE},
+        {"user.libvirt.refresh", "", MAP_CHANGE_REFRESH, FALSE},
+    };
+    static const struct {
+        const char *name, *value;
+        int code;
+    } bad[] = {
+        {"user.libvirt.state", "sleeping", EINVAL},
+        {"user.libvirt.autostart", "maybe", EINVAL},
+        {"user.libvirt.uuid", "x", EPERM},
+        {"user.other", "x", ENOTSUP},
+        {"system.posix_acl_access", "x", ENOTSUP},
+    };
+    g_autoptr(MapNode) pool = node_of(MAP_NODE_POOL);
+    g_autoptr(MapNode) volume = node_of(MAP_NODE_VOLUME);
+    g_autoptr(GError) not_pool = NULL;
+    MapChange change;
+
+    for (gsize i = 0; i < G_N_ELEMENTS(good); i++) {
+        g_assert_true(map_xattr_parse_change(pool, good[i].name, good[i].value,
+                                             strlen(good[i].value), &change, NULL));
+        g_assert_cmpint(change.kind, ==, good[i].kind);
+        g_assert_cmpint(change.flag, ==, good[i].flag);
+    }
+    for (gsize i = 0; i < G_N_ELEMENTS(bad); i++) {
+        g_autoptr(GError) error = NULL;
+
+        g_assert_false(map_xattr_parse_change(pool, bad[i].name, bad[i].value,
+                                              strlen(bad[i].value), &change, &error));
+        g_assert_error(error, OPS_ERROR, bad[i].code);
+    }
+    g_assert_false(map_xattr_parse_change(volume, "user.libvirt.state", "running", 7, &change,
+                                          &not_pool));
+    g_assert_error(not_pool, OPS_ERROR, ENOTSUP);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -222,5 +271,6 @@ main(int argc, char **argv)
     g_test_add_func("/mapping/xattr/pool", test_xattr_pool);
     g_test_add_func("/mapping/xattr/volume", test_xattr_volume);
     g_test_add_func("/mapping/xattr/unknown", test_xattr_unknown);
+    g_test_add_func("/mapping/xattr/change", test_xattr_change);
     return g_test_run();
 }

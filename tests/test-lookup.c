@@ -11,6 +11,7 @@
 #define TEST_URI "test:///default"
 
 static OpsConnection *conn;
+static MapTree *tree;
 static virConnectPtr direct; /* to set the scene behind ops/'s back */
 
 static gboolean
@@ -26,17 +27,17 @@ strv_equal(char **actual, const char *expected)
 static void
 test_root(void)
 {
-    g_auto(GStrv) names = map_list(conn, "/", NULL);
-    g_autoptr(MapNode) root = map_lookup(conn, "/", NULL);
+    g_auto(GStrv) names = map_list(tree, "/", NULL);
+    g_autoptr(MapNode) root = map_lookup(tree, "/", NULL);
 
-    g_assert_true(strv_equal(names, "default-pool | default-pool.xml | idle | idle.xml"));
+    g_assert_true(strv_equal(names, ".errors | default-pool | default-pool.xml | idle | idle.xml"));
     g_assert_cmpint(root->kind, ==, MAP_NODE_ROOT);
 }
 
 static void
 test_pool(void)
 {
-    g_autoptr(MapNode) node = map_lookup(conn, "/default-pool", NULL);
+    g_autoptr(MapNode) node = map_lookup(tree, "/default-pool", NULL);
 
     g_assert_cmpint(node->kind, ==, MAP_NODE_POOL);
     g_assert_cmpstr(node->pool->name, ==, "default-pool");
@@ -50,7 +51,7 @@ test_pool(void)
 static void
 test_pool_xml(void)
 {
-    g_autoptr(MapNode) node = map_lookup(conn, "/default-pool.xml", NULL);
+    g_autoptr(MapNode) node = map_lookup(tree, "/default-pool.xml", NULL);
 
     g_assert_cmpint(node->kind, ==, MAP_NODE_POOL_XML);
     g_assert_cmpstr(node->pool->name, ==, "default-pool");
@@ -60,8 +61,8 @@ test_pool_xml(void)
 static void
 test_inactive_pool(void)
 {
-    g_autoptr(MapNode) node = map_lookup(conn, "/idle", NULL);
-    g_auto(GStrv) names = map_list(conn, "/idle", NULL);
+    g_autoptr(MapNode) node = map_lookup(tree, "/idle", NULL);
+    g_auto(GStrv) names = map_list(tree, "/idle", NULL);
 
     g_assert_cmpint(node->pool->state, ==, OPS_POOL_INACTIVE);
     g_assert_nonnull(names);
@@ -71,9 +72,9 @@ test_inactive_pool(void)
 static void
 test_volume(void)
 {
-    g_auto(GStrv) names = map_list(conn, "/default-pool", NULL);
-    g_autoptr(MapNode) node = map_lookup(conn, "/default-pool/disk one.img", NULL);
-    g_autoptr(OpsPool) pool = map_lookup_pool_of(conn, "/default-pool/disk one.img", NULL);
+    g_auto(GStrv) names = map_list(tree, "/default-pool", NULL);
+    g_autoptr(MapNode) node = map_lookup(tree, "/default-pool/disk one.img", NULL);
+    g_autoptr(OpsPool) pool = map_lookup_pool_of(tree, "/default-pool/disk one.img", NULL);
 
     g_assert_true(strv_equal(names, "disk one.img"));
     g_assert_cmpint(node->kind, ==, MAP_NODE_VOLUME);
@@ -96,7 +97,7 @@ test_missing(void)
     for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
         g_autoptr(GError) error = NULL;
 
-        g_assert_null(map_lookup(conn, cases[i].path, &error));
+        g_assert_null(map_lookup(tree, cases[i].path, &error));
         g_assert_error(error, OPS_ERROR, cases[i].code);
     }
 }
@@ -108,11 +109,11 @@ test_list_errors(void)
     g_autoptr(GError) file = NULL;
     g_autoptr(GError) root = NULL;
 
-    g_assert_null(map_list(conn, "/nope", &missing));
+    g_assert_null(map_list(tree, "/nope", &missing));
     g_assert_error(missing, OPS_ERROR, ENOENT);
-    g_assert_null(map_list(conn, "/default-pool/disk one.img", &file));
+    g_assert_null(map_list(tree, "/default-pool/disk one.img", &file));
     g_assert_error(file, OPS_ERROR, ENOTDIR);
-    g_assert_null(map_lookup_pool_of(conn, "/", &root));
+    g_assert_null(map_lookup_pool_of(tree, "/", &root));
     g_assert_error(root, OPS_ERROR, ENOENT);
 }
 
@@ -128,13 +129,57 @@ test_pool_named_xml(void)
     g_autoptr(MapNode) node = NULL;
 
     g_assert_nonnull(pool);
-    names = map_list(conn, "/", NULL);
-    node = map_lookup(conn, "/idle.xml", NULL);
-    g_assert_true(strv_equal(names, "default-pool | default-pool.xml | idle | idle.xml | "
-                                    "idle.xml.xml"));
+    names = map_list(tree, "/", NULL);
+    node = map_lookup(tree, "/idle.xml", NULL);
+    g_assert_true(strv_equal(names, ".errors | default-pool | default-pool.xml | idle | "
+                                    "idle.xml | idle.xml.xml"));
     g_assert_cmpint(node->kind, ==, MAP_NODE_POOL);
     g_assert_cmpint(virStoragePoolUndefine(pool), ==, 0);
     virStoragePoolFree(pool);
+}
+
+/* Scratch files show at the root, after pools and definitions, which hide them. */
+static void
+test_scratch(void)
+{
+    g_autoptr(MapScratchFile) notes =
+        map_scratch_create(tree->scratch, "notes", 0600, 0, 0, NULL, NULL);
+    g_autoptr(MapScratchFile) shadowed =
+        map_scratch_create(tree->scratch, "idle.xml", 0600, 0, 0, NULL, NULL);
+    g_auto(GStrv) names = map_list(tree, "/", NULL);
+    g_autoptr(MapNode) node = map_lookup(tree, "/notes", NULL);
+    g_autoptr(MapNode) definition = map_lookup(tree, "/idle.xml", NULL);
+    g_autoptr(MapNode) log = map_lookup(tree, "/.errors", NULL);
+
+    g_assert_true(strv_equal(names, ".errors | default-pool | default-pool.xml | idle | "
+                                    "idle.xml | notes"));
+    g_assert_cmpint(node->kind, ==, MAP_NODE_SCRATCH);
+    g_assert_true(node->scratch == notes);
+    g_assert_cmpint(definition->kind, ==, MAP_NODE_POOL_XML);
+    g_assert_cmpint(log->kind, ==, MAP_NODE_ERROR_LOG);
+    g_assert_true(map_scratch_remove(tree->scratch, "notes", NULL));
+    g_assert_true(map_scratch_remove(tree->scratch, "idle.xml", NULL));
+}
+
+/* P1: where mkdir places a new pool. */
+static void
+test_new_pool_target(void)
+{
+    g_autofree char *given = map_new_pool_target(tree, "/srv/pools", "p1", NULL);
+    g_autofree char *usual = map_new_pool_target(tree, NULL, "p1", NULL);
+    g_autofree char *beside = NULL;
+    virStoragePoolPtr fallback = virStoragePoolDefineXML(
+        direct,
+        "<pool type='dir'><name>default</name><target><path>/images/default</path></target>"
+        "</pool>",
+        0);
+
+    g_assert_cmpstr(given, ==, "/srv/pools/p1");
+    g_assert_cmpstr(usual, ==, "/var/lib/libvirt/images/p1");
+    beside = map_new_pool_target(tree, NULL, "p1", NULL);
+    g_assert_cmpstr(beside, ==, "/images/p1");
+    g_assert_cmpint(virStoragePoolUndefine(fallback), ==, 0);
+    virStoragePoolFree(fallback);
 }
 
 static void
@@ -178,6 +223,7 @@ main(int argc, char **argv)
     ops_init();
     conn = ops_connection_open(TEST_URI, NULL);
     g_assert_nonnull(conn);
+    tree = map_tree_new(conn);
     set_scene();
     g_test_add_func("/mapping/lookup/root", test_root);
     g_test_add_func("/mapping/lookup/pool", test_pool);
@@ -187,9 +233,12 @@ main(int argc, char **argv)
     g_test_add_func("/mapping/lookup/missing", test_missing);
     g_test_add_func("/mapping/lookup/list-errors", test_list_errors);
     g_test_add_func("/mapping/lookup/pool-named-xml", test_pool_named_xml);
+    g_test_add_func("/mapping/lookup/scratch", test_scratch);
+    g_test_add_func("/mapping/lookup/new-pool-target", test_new_pool_target);
     g_test_add_func("/ops/connection/unreachable", test_unreachable);
     status = g_test_run();
     virConnectClose(direct);
+    map_tree_free(tree);
     ops_connection_free(conn);
     return status;
 }

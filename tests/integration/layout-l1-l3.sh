@@ -18,7 +18,8 @@ check_eq "L1: a directory per pool, running or not" \
     "$(find "$MNT" -mindepth 1 -maxdepth 1 -type d -printf '%f\n' | sort)"
 check_eq "L3: a NAME.xml per pool and nothing else" \
     "$(v pool-list --all --name | sed -e 's/ *$//' -e '/^$/d' | sed 's/$/.xml/' | sort)" \
-    "$(find "$MNT" -mindepth 1 -maxdepth 1 -type f -printf '%f\n' | sort)"
+    "$(find "$MNT" -mindepth 1 -maxdepth 1 -type f ! -name .errors -printf '%f\n' | sort)"
+check_eq "E2: the error log sits at the root, read-only" 444 "$(stat -c %a "$MNT/.errors")"
 check_eq "L1: a pool that is not running is an empty directory" "" "$(ls -A "$MNT/idle")"
 check_eq "L1: a running pool lists its volumes" "disk.raw" "$(ls -A "$MNT/demo")"
 check_eq "L1: a running pool without volumes is empty" "" "$(ls -A "$MNT/two words")"

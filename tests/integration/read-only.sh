@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# The read-only view: anything that would write is EROFS and libvirt is left as it was.
+# E1: on a read-only mount (-o ro) anything that would write is EROFS and libvirt is left as
+# it was.
 . "$(dirname "$0")/lib.sh"
 
 start_daemon
 make_pool demo start
 v vol-create-as demo a.raw 1M >/dev/null
-mount_fs
+mount_fs -o ro
 
 before=$(v pool-dumpxml --inactive demo; v vol-list demo --details; v pool-list --all)
 check_fails "EROFS: creating a file" "Read-only file system" touch "$MNT/demo/new.raw"

@@ -1,0 +1,224 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Pools made, changed and removed (../shared/SPEC.md P1-P5). Each change that takes several
+ * libvirt calls either completes or is rolled back, so that a failure leaves libvirt as it
+ * found it; where that cannot be (a pool defined but then not startable) the error says so.
+ */
+#include <errno.h>
+
+#include "ops/ops-private.h"
+
+/*
+ * Sets @error from libvirt for a failed step of a change, as "@what 'NAME': message". Any
+ * rollback must run after this, or libvirt's last error would be the rollback's.
+ */
+static gboolean
+step_failed(GError **error, const char *what, const char *name)
+{
+    g_autofree char *context = g_strdup_printf("%s '%s'", what, name);
+
+    return ops_error_from_libvirt(error, context);
+}
+
+/*
+ * The build that never overwrites: a dir or netfs pool's build is a mkdir, which keeps what is
+ * there, and libvirt would take the flag as a request to format; for other types the flag
+ * makes libvirt refuse where a filesystem, volume group or label already exists.
+ */
+static unsigned int
+safe_build_flags(const char *type)
+{
+    if (g_strcmp0(type, "dir") == 0 || g_strcmp0(type, "netfs") == 0)
+        return 0;
+    return VIR_STORAGE_POOL_BUILD_NO_OVERWRITE;
+}
+
+/* Undoes a define (and a build, where @built) after a failure; errors are already set. */
+static void
+roll_back(virStoragePoolPtr pool, gboolean built)
+{
+    g_debug("libvirt: rolling back pool %s", virStoragePoolGetName(pool));
+    if (built)
+        virStoragePoolDelete(pool, 0);
+    virStoragePoolUndefine(pool);
+}
+
+gboolean
+ops_pool_create_dir(OpsConnection *conn, const char *name, const char *target, GError **error)
+{
+    g_autofree char *xml = g_markup_printf_escaped(
+        "<pool type='dir'><name>%s</name><target><path>%s</path></target></pool>", name, target);
+    g_autoptr(virStoragePool) pool = NULL;
+
+    g_debug("libvirt: virStoragePoolDefineXML(%s), Build, Create, SetAutostart", name);
+    pool = virStoragePoolDefineXML(conn->conn, xml, 0);
+    if (!pool)
+        return step_failed(error, "cannot define pool", name);
+    if (virStoragePoolBuild(pool, safe_build_flags("dir")) < 0) {
+        step_failed(error, "cannot build pool", name);
+        roll_back(pool, FALSE);
+        return FALSE;
+    }
+    if (virStoragePoolCreate(pool, 0) < 0) {
+        step_failed(error, "cannot start pool", name);
+        roll_back(pool, TRUE);
+        return FALSE;
+    }
+    if (virStoragePoolSetAutostart(pool, 1) < 0) {
+        step_failed(error, "cannot mark pool to autostart", name);
+        virStoragePoolDestroy(pool);
+        roll_back(pool, TRUE);
+        return FALSE;
+    }
+    return TRUE; /* the point of no return: the pool is complete */
+}
+
+/* The pool's type as its XML names it; NULL with @error set. */
+static char *
+pool_type(virStoragePoolPtr pool, GError **error)
+{
+    g_autofree char *xml = virStoragePoolGetXMLDesc(pool, 0);
+    g_autoptr(OpsPool) record = g_new0(OpsPool, 1);
+
+    if (!xml) {
+        step_failed(error, "cannot read pool", virStoragePoolGetName(pool));
+        return NULL;
+    }
+    if (!ops_pool_parse_xml(xml, record, error))
+        return NULL;
+    return g_steal_pointer(&record->type);
+}
+
+gboolean
+ops_pool_remove(OpsConnection *conn, const char *name, GError **error)
+{
+    g_autoptr(virStoragePool) pool = ops_pool_lookup(conn, name, error);
+    g_autofree char *type = NULL;
+    int active, persistent, volumes = 0;
+
+    if (!pool)
+        return FALSE;
+    type = pool_type(pool, error);
+    if (!type)
+        return FALSE;
+    g_debug("libvirt: virStoragePoolIsActive, IsPersistent, NumOfVolumes(%s)", name);
+    active = virStoragePoolIsActive(pool);
+    persistent = virStoragePoolIsPersistent(pool);
+    if (active > 0)
+        volumes = virStoragePoolNumOfVolumes(pool);
+    if (active < 0 || persistent < 0 || volumes < 0)
+        return step_failed(error, "cannot read pool", name);
+    if (volumes > 0) {
+        g_set_error(error, OPS_ERROR, ENOTEMPTY, "pool '%s' holds %d volume%s", name, volumes,
+                    volumes == 1 ? "" : "s");
+        return FALSE;
+    }
+    g_debug("libvirt: virStoragePoolDestroy, Delete, Undefine(%s)", name);
+    if (active && virStoragePoolDestroy(pool) < 0)
+        return step_failed(error, "cannot stop pool", name);
+    /* A dir pool's target goes with it (an rmdir: it fails while files remain); the storage
+     * under any other type of pool is never deleted. */
+    if (g_str_equal(type, "dir") && virStoragePoolDelete(pool, 0) < 0) {
+        const virError *err = virGetLastError();
+
+        if (!err || err->code != VIR_ERR_SYSTEM_ERROR || err->int1 != ENOENT) {
+            step_failed(error, "cannot remove the directory of pool", name);
+            if (active)
+                virStoragePoolCreate(pool, 0);
+            return FALSE;
+        }
+    }
+    if (persistent && virStoragePoolUndefine(pool) < 0)
+        return step_failed(error, "cannot undefine pool", name);
+    return TRUE;
+}
+
+/* A refused definition is the XML's fault (EINVAL); a daemon that failed is EIO (P4). */
+static void
+classify_define_error(GError *error)
+{
+    if (error->code == ENOTCONN)
+        error->code = EIO;
+    else if (error->code != EACCES)
+        error->code = EINVAL;
+}
+
+gboolean
+ops_pool_define(OpsConnection *conn, const char *name, const char *xml, GError **error)
+{
+    g_autoptr(OpsPool) parsed = g_new0(OpsPool, 1);
+    g_autoptr(virStoragePool) existing = NULL;
+    g_autoptr(virStoragePool) pool = NULL;
+
+    if (!ops_pool_parse_xml(xml, parsed, error))
+        return FALSE;
+    if (g_strcmp0(parsed->name, name) != 0) {
+        g_set_error(error, OPS_ERROR, EINVAL, "the XML defines pool '%s', but %s.xml can only "
+                    "define pool '%s'", parsed->name ? parsed->name : "", name, name);
+        return FALSE;
+    }
+    g_debug("libvirt: virStoragePoolLookupByName, DefineXML(%s)", name);
+    existing = virStoragePoolLookupByName(conn->conn, name);
+    pool = virStoragePoolDefineXML(conn->conn, xml, 0);
+    if (!pool) {
+        step_failed(error, "libvirt refused the definition of pool", name);
+        classify_define_error(*error);
+        return FALSE;
+    }
+    if (existing)
+        return TRUE;
+    /* A new pool is built and started so that its directory is usable at once (P3). The
+     * definition stays if that fails: libvirt accepted it, and the error says what is left. */
+    g_debug("libvirt: virStoragePoolBuild, Create(%s)", name);
+    if (virStoragePoolBuild(pool, safe_build_flags(parsed->type)) < 0)
+        return step_failed(error, "defined, but cannot build pool", name);
+    if (virStoragePoolCreate(pool, 0) < 0)
+        return step_failed(error, "defined, but cannot start pool", name);
+    return TRUE;
+}
+
+gboolean
+ops_pool_set_running(OpsConnection *conn, const char *name, gboolean running, GError **error)
+{
+    g_autoptr(virStoragePool) pool = ops_pool_lookup(conn, name, error);
+    int active;
+
+    if (!pool)
+        return FALSE;
+    active = virStoragePoolIsActive(pool);
+    if (active < 0)
+        return step_failed(error, "cannot read pool", name);
+    if (active == running)
+        return TRUE;
+    g_debug("libvirt: virStoragePool%s(%s)", running ? "Create" : "Destroy", name);
+    if (running ? virStoragePoolCreate(pool, 0) < 0 : virStoragePoolDestroy(pool) < 0)
+        return step_failed(error, running ? "cannot start pool" : "cannot stop pool", name);
+    return TRUE;
+}
+
+gboolean
+ops_pool_set_autostart(OpsConnection *conn, const char *name, gboolean autostart,
+                       GError **error)
+{
+    g_autoptr(virStoragePool) pool = ops_pool_lookup(conn, name, error);
+
+    if (!pool)
+        return FALSE;
+    g_debug("libvirt: virStoragePoolSetAutostart(%s, %d)", name, autostart);
+    if (virStoragePoolSetAutostart(pool, autostart) < 0)
+        return step_failed(error, "cannot set autostart of pool", name);
+    return TRUE;
+}
+
+gboolean
+ops_pool_refresh(OpsConnection *conn, const char *name, GError **error)
+{
+    g_autoptr(virStoragePool) pool = ops_pool_lookup(conn, name, error);
+
+    if (!pool)
+        return FALSE;
+    g_debug("libvirt: virStoragePoolRefresh(%s)", name);
+    if (virStoragePoolRefresh(pool, 0) < 0)
+        return step_failed(error, "cannot refresh pool", name);
+    return TRUE;
+}
