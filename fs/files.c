@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Open files at the root: a pool's NAME.xml, the scratch files beside it and the error log.
- * Each handle holds a MapScratchFile: a private copy of the definition for NAME.xml (read,
+ * Open files: volumes, and at the root a pool's NAME.xml, the scratch files beside it and the
+ * error log. A volume's handle holds nothing yet (its data is not served: reads and writes
+ * are EOPNOTSUPP). Any other handle holds a MapScratchFile: a private copy of the definition
+ * for NAME.xml (read,
  * written, truncated in place as editors do), the shared file for a scratch file, and a
  * snapshot for the error log. A written definition is handed to libvirt when the file is
  * flushed (close), fsynced or renamed into place (P3); libvirt's refusal is the error that
@@ -15,9 +17,9 @@
 #include "fs/fs.h"
 
 typedef struct {
-    MapScratchFile *file;
-    gboolean scratch; /* a file of the scratch store, rather than a private copy */
+    MapScratchFile *file; /* NULL for a volume */
     gboolean writable;
+    gboolean new_volume; /* a volume this handle created and nothing has sized or written */
 } FsHandle;
 
 static FsHandle *
@@ -26,13 +28,13 @@ handle_of(const struct fuse_file_info *fi)
     return (FsHandle *)(uintptr_t)fi->fh;
 }
 
+/* Makes @fi the handle of @file (taken), or of a volume where NULL. */
 static void
-attach(struct fuse_file_info *fi, MapScratchFile *file, gboolean scratch)
+attach(struct fuse_file_info *fi, MapScratchFile *file)
 {
     FsHandle *handle = g_new0(FsHandle, 1);
 
     handle->file = file;
-    handle->scratch = scratch;
     handle->writable = (fi->flags & O_ACCMODE) != O_RDONLY;
     fi->fh = (uint64_t)(uintptr_t)handle;
     fi->direct_io = 1;
@@ -47,7 +49,8 @@ root_name(const char *path)
     return path[0] == '/' && *name && !strchr(name, '/') ? name : NULL;
 }
 
-/* Opens @node (already resolved from @path) as @fi asks. Errors: EACCES, EOPNOTSUPP. */
+/* Opens @node (already resolved from @path) as @fi asks. Errors: EACCES, EISDIR, and those
+ * of fs_volume_resize for a volume opened with O_TRUNC. */
 static int
 open_node(const char *path, MapNode *node, struct fuse_file_info *fi)
 {
@@ -67,21 +70,28 @@ open_node(const char *path, MapNode *node, struct fuse_file_info *fi)
         file = map_scratch_file_new(0644, state->defaults.uid, state->defaults.gid, content);
         if (truncate)
             map_scratch_file_truncate(file, 0, NULL); /* written: defined at close */
-        attach(fi, file, FALSE);
+        attach(fi, file);
         return 0;
     case MAP_NODE_SCRATCH:
         if (truncate)
             map_scratch_file_truncate(node->scratch, 0, NULL);
-        attach(fi, map_scratch_file_ref(node->scratch), TRUE);
+        attach(fi, map_scratch_file_ref(node->scratch));
         return 0;
     case MAP_NODE_ERROR_LOG:
         if (writing)
             return -EACCES;
         content = fs_log_recent();
-        attach(fi, map_scratch_file_new(0444, 0, 0, content), FALSE);
+        attach(fi, map_scratch_file_new(0444, 0, 0, content));
         return 0;
     case MAP_NODE_VOLUME:
-        return -EOPNOTSUPP; /* volume data is not served yet */
+        if (truncate) {
+            int status = fs_volume_resize("open", path, 0, FALSE);
+
+            if (status)
+                return status;
+        }
+        attach(fi, NULL);
+        return 0;
     default:
         return -EISDIR;
     }
@@ -102,9 +112,9 @@ fs_open(const char *path, struct fuse_file_info *fi)
 }
 
 /*
- * A new file at the root is a scratch file (a new NAME.xml among them, defined when
- * closed); an existing one is opened, as a create that raced with its maker must.
- * Errors: EEXIST, EOPNOTSUPP (in a pool, for now), EIO, ENOTCONN.
+ * A new file in a pool is a volume (V1); at the root it is a scratch file (a new NAME.xml
+ * among them, defined when closed). An existing one is opened, as a create that raced with
+ * its maker must. Errors: EEXIST, EINVAL, EPERM (a pool not running), ENOSPC, EIO, ENOTCONN.
  */
 int
 fs_create(const char *path, mode_t mode, struct fuse_file_info *fi)
@@ -117,8 +127,6 @@ fs_create(const char *path, mode_t mode, struct fuse_file_info *fi)
     MapScratchFile *file;
 
     g_debug("create '%s' mode 0%o", path, mode);
-    if (!name)
-        return -EOPNOTSUPP; /* volumes are not created yet */
     node = map_lookup(state->tree, path, &error);
     if (node && (fi->flags & O_EXCL))
         return -EEXIST;
@@ -127,22 +135,35 @@ fs_create(const char *path, mode_t mode, struct fuse_file_info *fi)
     if (error->code != ENOENT)
         return fs_fail("create", path, error);
     g_clear_error(&error);
+    if (!name) {
+        int status = fs_volume_create(path, mode);
+
+        if (status == 0) {
+            attach(fi, NULL);
+            handle_of(fi)->new_volume = TRUE;
+        }
+        return status;
+    }
     file = map_scratch_create(state->tree->scratch, name, mode, caller->uid, caller->gid, NULL,
                               &error);
     if (!file)
         return fs_fail("create", path, error);
-    attach(fi, file, TRUE);
+    attach(fi, file);
     return 0;
 }
 
-/* Errors: none; past the end a read returns 0 bytes. */
+/* Errors: EOPNOTSUPP (a volume's data); past the end a read returns 0 bytes. */
 int
 fs_read(const char *path, char *buf, size_t size, off_t offset, struct fuse_file_info *fi)
 {
-    return (int)map_scratch_file_read(handle_of(fi)->file, buf, size, offset);
+    FsHandle *handle = handle_of(fi);
+
+    if (!handle->file)
+        return -EOPNOTSUPP;
+    return (int)map_scratch_file_read(handle->file, buf, size, offset);
 }
 
-/* Errors: EBADF (opened read-only), EFBIG. */
+/* Errors: EBADF (opened read-only), EFBIG, EOPNOTSUPP (a volume's data). */
 int
 fs_write(const char *path, const char *buf, size_t size, off_t offset,
          struct fuse_file_info *fi)
@@ -152,14 +173,17 @@ fs_write(const char *path, const char *buf, size_t size, off_t offset,
 
     if (!handle->writable)
         return -EBADF;
+    if (!handle->file)
+        return -EOPNOTSUPP;
     if (!map_scratch_file_write(handle->file, buf, size, offset, &error))
         return fs_fail("write", path, error);
     return (int)size;
 }
 
 /*
- * With a handle, the open file's content; by path, a scratch file's, or a definition
- * that is then handed to libvirt at once. Errors: EFBIG, EINVAL, EOPNOTSUPP, EIO, ENOTCONN.
+ * A volume's capacity (V2); with a handle, the open file's content; by path, a scratch
+ * file's, or a definition that is then handed to libvirt at once.
+ * Errors: EFBIG, EINVAL, ENOSPC, EACCES, EIO, ENOTCONN.
  */
 int
 fs_truncate(const char *path, off_t size, struct fuse_file_info *fi)
@@ -170,6 +194,10 @@ fs_truncate(const char *path, off_t size, struct fuse_file_info *fi)
     g_autoptr(GBytes) content = NULL;
 
     g_debug("truncate '%s' to %jd", path, (intmax_t)size);
+    if (fi && !handle_of(fi)->file) {
+        handle_of(fi)->new_volume = FALSE;
+        return fs_volume_resize("truncate", path, size, FALSE);
+    }
     if (fi) {
         if (!map_scratch_file_truncate(handle_of(fi)->file, size, &error))
             return fs_fail("truncate", path, error);
@@ -189,10 +217,12 @@ fs_truncate(const char *path, off_t size, struct fuse_file_info *fi)
         if (!map_scratch_file_truncate(copy, size, &error))
             return fs_fail("truncate", path, error);
         return fs_define_from("truncate", path, copy, TRUE);
+    case MAP_NODE_VOLUME:
+        return fs_volume_resize("truncate", path, size, FALSE);
     case MAP_NODE_ERROR_LOG:
         return -EACCES;
     default:
-        return -EOPNOTSUPP;
+        return -EISDIR;
     }
 }
 
@@ -229,7 +259,8 @@ fs_flush(const char *path, struct fuse_file_info *fi)
     FsHandle *handle = handle_of(fi);
 
     g_debug("flush '%s'", path);
-    return handle->writable ? fs_define_from("close", path, handle->file, FALSE) : 0;
+    return handle->writable && handle->file ? fs_define_from("close", path, handle->file, FALSE)
+                                            : 0;
 }
 
 /* Errors: those of fs_define_from. */
@@ -239,7 +270,18 @@ fs_fsync(const char *path, int datasync, struct fuse_file_info *fi)
     FsHandle *handle = handle_of(fi);
 
     g_debug("fsync '%s'", path);
-    return handle->writable ? fs_define_from("fsync", path, handle->file, FALSE) : 0;
+    return handle->writable && handle->file ? fs_define_from("fsync", path, handle->file, FALSE)
+                                            : 0;
+}
+
+gboolean
+fs_take_new_volume(struct fuse_file_info *fi)
+{
+    FsHandle *handle = handle_of(fi);
+    gboolean new_volume = handle->new_volume;
+
+    handle->new_volume = FALSE;
+    return new_volume;
 }
 
 /* A definition left empty by its last writer was never applied: it is logged, as release
@@ -249,7 +291,7 @@ fs_release(const char *path, struct fuse_file_info *fi)
 {
     FsHandle *handle = handle_of(fi);
     const char *name = root_name(path);
-    g_autofree char *pool = name && handle->writable ? map_xml_stem(name) : NULL;
+    g_autofree char *pool = name && handle->writable && handle->file ? map_xml_stem(name) : NULL;
     gboolean dirty = FALSE;
     g_autofree char *text = pool ? map_scratch_file_text(handle->file, &dirty, NULL) : NULL;
 

@@ -72,6 +72,7 @@ typedef struct {
     MapDefaults defaults;
     guint cache_ttl;
     const char *pool_root; /* NULL: map_new_pool_target chooses */
+    FsDirect direct;
 } FsState;
 
 /* The state of the mount that the calling FUSE handler serves. */
@@ -93,6 +94,12 @@ int fs_truncate(const char *path, off_t size, struct fuse_file_info *fi);
 int fs_flush(const char *path, struct fuse_file_info *fi);
 int fs_fsync(const char *path, int datasync, struct fuse_file_info *fi);
 int fs_release(const char *path, struct fuse_file_info *fi);
+/*
+ * Whether @fi is the handle that created its volume, with nothing sized or written since:
+ * a volume that may still become anything. Asking ends it: the caller is about to size or
+ * fill the volume.
+ */
+gboolean fs_take_new_volume(struct fuse_file_info *fi);
 
 /*
  * Defines the pool that root-level @path names (NAME.xml) from @file's content, if it was
@@ -101,6 +108,23 @@ int fs_release(const char *path, struct fuse_file_info *fi);
  */
 int fs_define_from(const char *operation, const char *path, MapScratchFile *file,
                    gboolean always);
+
+/*
+ * Volumes (fs/volumes.c). Each takes the path of a volume, logs its failure and returns 0 or
+ * a negative errno: create makes volume @path, empty, in the format its extension names
+ * (V1); resize sets its capacity, allocating it where @allocate (V2, V7); unlink deletes it
+ * (V3); rename moves it, replacing any volume at @to (V4).
+ */
+int fs_volume_create(const char *path, mode_t mode);
+int fs_volume_resize(const char *operation, const char *path, guint64 capacity,
+                     gboolean allocate);
+int fs_volume_unlink(const char *path);
+int fs_volume_rename(const char *from, const char *to);
+int fs_fallocate(const char *path, int mode, off_t offset, off_t length,
+                 struct fuse_file_info *fi);
+ssize_t fs_copy_file_range(const char *path_in, struct fuse_file_info *fi_in, off_t offset_in,
+                           const char *path_out, struct fuse_file_info *fi_out,
+                           off_t offset_out, size_t size, int flags);
 
 /*
  * Follows libvirt's pool events on @fuse's connection, dropping from the kernel's caches

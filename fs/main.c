@@ -96,6 +96,7 @@ main(int argc, char **argv)
     state.tree = tree;
     state.cache_ttl = config.cache_ttl;
     state.pool_root = config.pool_root;
+    state.direct = config.direct;
     state.defaults.uid = getuid();
     state.defaults.gid = getgid();
     clock_gettime(CLOCK_REALTIME, &state.defaults.mounted);

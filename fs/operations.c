@@ -2,7 +2,7 @@
 /*
  * The FUSE operations on names and attributes: each resolves its path through mapping/,
  * asks ops/ for any change, and turns a GError into the errno it carries. Open files are in
- * fs/files.c. Volumes cannot be created, changed or removed yet: those calls say so.
+ * fs/files.c, what is particular to volumes in fs/volumes.c.
  */
 #include <errno.h>
 #include <stdio.h> /* RENAME_NOREPLACE, RENAME_EXCHANGE */
@@ -130,7 +130,7 @@ fs_rmdir(const char *path)
     return 0;
 }
 
-/* Errors: ENOENT, EPERM (a definition or the log), EOPNOTSUPP (a volume, for now). */
+/* Errors: ENOENT, EPERM (a definition or the log), EIO, ENOTCONN. */
 static int
 fs_unlink(const char *path)
 {
@@ -150,7 +150,7 @@ fs_unlink(const char *path)
     case MAP_NODE_POOL_XML:
         return fs_refuse("unlink", path, EPERM, "a pool is removed with rmdir on its directory");
     case MAP_NODE_VOLUME:
-        return fs_refuse("unlink", path, EOPNOTSUPP, "volumes cannot be removed yet");
+        return fs_volume_unlink(path);
     default:
         return -EPERM;
     }
@@ -197,7 +197,7 @@ rename_at_root(const char *from, const char *to, MapNode *source)
     }
 }
 
-/* Errors: ENOENT, EEXIST, EINVAL, EPERM, EXDEV, EOPNOTSUPP, EIO, ENOTCONN. */
+/* Errors: ENOENT, EEXIST, EINVAL, EPERM, EXDEV, ENOSPC, EIO, ENOTCONN. */
 static int
 fs_rename(const char *from, const char *to, unsigned int flags)
 {
@@ -224,7 +224,7 @@ fs_rename(const char *from, const char *to, unsigned int flags)
     if (from_parts.kind != to_parts.kind)
         return -EXDEV;
     if (from_parts.kind == MAP_PATH_VOLUME)
-        return fs_refuse("rename", from, EOPNOTSUPP, "volumes cannot be renamed yet");
+        return fs_volume_rename(from, to);
     return rename_at_root(from, to, source);
 }
 
@@ -364,8 +364,8 @@ fs_listxattr(const char *path, char *list, size_t size)
     return (int)length;
 }
 
-/* P5: start, stop, autostart and refresh of a pool. Errors: ENOENT, ENOTSUP, EPERM, EINVAL,
- * EIO, ENOTCONN. */
+/* P5: start, stop, autostart and refresh of a pool; V7: a volume's capacity.
+ * Errors: ENOENT, ENOTSUP, EPERM, EINVAL, ENOSPC, EIO, ENOTCONN. */
 static int
 fs_setxattr(const char *path, const char *name, const char *value, size_t size, int flags)
 {
@@ -392,6 +392,8 @@ fs_setxattr(const char *path, const char *name, const char *value, size_t size, 
     case MAP_CHANGE_REFRESH:
         ok = ops_pool_refresh(state->conn, node->pool->name, &error);
         break;
+    case MAP_CHANGE_CAPACITY:
+        return fs_volume_resize("setxattr", path, change.bytes, FALSE);
     }
     return ok ? 0 : fs_fail("setxattr", path, error);
 }
@@ -416,6 +418,8 @@ const struct fuse_operations fs_operations = {
     .fsync = fs_fsync,
     .release = fs_release,
     .statfs = fs_statfs,
+    .fallocate = fs_fallocate,
+    .copy_file_range = fs_copy_file_range,
     .getxattr = fs_getxattr,
     .listxattr = fs_listxattr,
     .setxattr = fs_setxattr,

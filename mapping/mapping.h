@@ -56,6 +56,10 @@ char *map_xml_name(const char *pool);
 /* The pool whose definition file @name would be: a new string, or NULL if @name is none. */
 char *map_xml_stem(const char *name);
 
+/* The format a new volume called @name is made in, by its extension (V1): "qcow2" for
+ * NAME.qcow2, and so on; "raw" for .raw, .img, .iso and anything else. A static string. */
+const char *map_volume_format(const char *name);
+
 /*
  * Scratch files (mapping/scratch.c): plain files in memory beside the pools' definitions,
  * for editors' and tools' temporary files. Thread-safe.
@@ -199,17 +203,20 @@ typedef enum {
     MAP_CHANGE_RUNNING,   /* user.libvirt.state: running (@flag) or inactive */
     MAP_CHANGE_AUTOSTART, /* user.libvirt.autostart: yes (@flag) or no */
     MAP_CHANGE_REFRESH,   /* user.libvirt.refresh: any value */
+    MAP_CHANGE_CAPACITY,  /* user.libvirt.capacity of a volume: @bytes */
 } MapChangeKind;
 
 typedef struct {
     MapChangeKind kind;
     gboolean flag;
+    guint64 bytes;
 } MapChange;
 
 /*
  * Reads the change that setting attribute @name of @node to the @size bytes at @value
- * asks for. ENOTSUP for attributes outside user.libvirt.* or of nodes other than pools,
- * EPERM for read-only ones, EINVAL for a value that is not one of the attribute's.
+ * asks for (P5, V7). ENOTSUP for attributes outside user.libvirt.* or of nodes other than
+ * pools and volumes, EPERM for read-only ones, EINVAL for a value that is not one of the
+ * attribute's. A capacity is a number of bytes, or of KiB, MiB, GiB, TiB with K, M, G, T.
  */
 gboolean map_xattr_parse_change(const MapNode *node, const char *name, const char *value,
                                 gsize size, MapChange *change, GError **error);

@@ -61,3 +61,23 @@ map_xml_stem(const char *name)
         return NULL;
     return g_strndup(name, length - suffix);
 }
+
+/* Volume formats by the extensions people give them; anything else is raw (V1). */
+static const struct {
+    const char *extension;
+    const char *format;
+} formats[] = {
+    {".qcow2", "qcow2"}, {".qcow", "qcow"}, {".qed", "qed"}, {".vmdk", "vmdk"},
+    {".vdi", "vdi"},     {".vhd", "vpc"},   {".vpc", "vpc"},
+};
+
+const char *
+map_volume_format(const char *name)
+{
+    for (gsize i = 0; i < G_N_ELEMENTS(formats); i++) {
+        if (g_str_has_suffix(name, formats[i].extension) &&
+            strlen(name) > strlen(formats[i].extension))
+            return formats[i].format;
+    }
+    return "raw";
+}

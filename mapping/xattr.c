@@ -138,20 +138,29 @@ parse_yes_no(const char *value, gboolean *out)
     return FALSE;
 }
 
-gboolean
-map_xattr_parse_change(const MapNode *node, const char *name, const char *value, gsize size,
-                       MapChange *change, GError **error)
+/* A size as "1073741824", or with a binary suffix: "1G", "512M". */
+static gboolean
+parse_size(const char *text, guint64 *out)
 {
-    g_autofree char *text = NULL;
-    const char *field;
+    static const char suffixes[] = "KMGT";
+    g_autofree char *digits = g_strdup(text);
+    gsize length = strlen(digits);
+    const char *suffix;
+    guint64 value, shift = 0;
 
-    if (!g_str_has_prefix(name, MAP_XATTR_PREFIX) || node->kind != MAP_NODE_POOL) {
-        g_set_error(error, OPS_ERROR, ENOTSUP, "'%s' cannot be set here", name);
-        return FALSE;
+    if (length > 0 && (suffix = strchr(suffixes, g_ascii_toupper(digits[length - 1])))) {
+        shift = 10 * (guint64)(suffix - suffixes + 1);
+        digits[length - 1] = '\0';
     }
-    field = name + strlen(MAP_XATTR_PREFIX);
-    /* setfattr and shells may end a value with a newline; it is no part of it. */
-    text = g_strstrip(g_strndup(value, size));
+    if (!g_ascii_string_to_unsigned(digits, 10, 0, G_MAXUINT64 >> shift, &value, NULL))
+        return FALSE;
+    *out = value << shift;
+    return TRUE;
+}
+
+static gboolean
+parse_pool_change(const char *field, const char *text, MapChange *change, GError **error)
+{
     if (g_str_equal(field, "refresh")) {
         *change = (MapChange){.kind = MAP_CHANGE_REFRESH};
         return TRUE;
@@ -171,6 +180,39 @@ map_xattr_parse_change(const MapNode *node, const char *name, const char *value,
         g_set_error(error, OPS_ERROR, EINVAL, "state is running or inactive, not '%s'", text);
         return FALSE;
     }
-    g_set_error(error, OPS_ERROR, EPERM, "%s cannot be changed", name);
+    g_set_error(error, OPS_ERROR, EPERM, "%s%s cannot be changed", MAP_XATTR_PREFIX, field);
     return FALSE;
+}
+
+static gboolean
+parse_volume_change(const char *field, const char *text, MapChange *change, GError **error)
+{
+    if (g_str_equal(field, "capacity")) {
+        change->kind = MAP_CHANGE_CAPACITY;
+        if (parse_size(text, &change->bytes))
+            return TRUE;
+        g_set_error(error, OPS_ERROR, EINVAL, "capacity is a size in bytes, not '%s'", text);
+        return FALSE;
+    }
+    g_set_error(error, OPS_ERROR, EPERM, "%s%s cannot be changed", MAP_XATTR_PREFIX, field);
+    return FALSE;
+}
+
+gboolean
+map_xattr_parse_change(const MapNode *node, const char *name, const char *value, gsize size,
+                       MapChange *change, GError **error)
+{
+    g_autofree char *text = NULL;
+    const char *field = name + strlen(MAP_XATTR_PREFIX);
+
+    if (!g_str_has_prefix(name, MAP_XATTR_PREFIX) ||
+        (node->kind != MAP_NODE_POOL && node->kind != MAP_NODE_VOLUME)) {
+        g_set_error(error, OPS_ERROR, ENOTSUP, "'%s' cannot be set here", name);
+        return FALSE;
+    }
+    /* setfattr and shells may end a value with a newline; it is no part of it. */
+    text = g_strstrip(g_strndup(value, size));
+    if (node->kind == MAP_NODE_POOL)
+        return parse_pool_change(field, text, change, error);
+    return parse_volume_change(field, text, change, error);
 }

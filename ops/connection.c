@@ -7,6 +7,16 @@
 
 #include "ops/ops-private.h"
 
+/* A URI without a host reaches a daemon on this host (a socket, or the test driver). */
+static gboolean
+uri_is_local(const char *uri)
+{
+    g_autoptr(GUri) parsed = g_uri_parse(uri, G_URI_FLAGS_NON_DNS, NULL);
+    const char *host = parsed ? g_uri_get_host(parsed) : NULL;
+
+    return parsed && (!host || !*host);
+}
+
 OpsConnection *
 ops_connection_open(const char *uri, GError **error)
 {
@@ -29,6 +39,7 @@ ops_connection_open(const char *uri, GError **error)
         return NULL;
     }
     result = g_new0(OpsConnection, 1);
+    result->local = uri_is_local(canonical);
     result->conn = g_steal_pointer(&conn);
     result->uri = g_steal_pointer(&canonical);
     result->lifecycle_event = result->refresh_event = -1;

@@ -17,6 +17,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(virStorageVol, virStorageVolFree)
 struct _OpsConnection {
     virConnectPtr conn; /* set at open, never changed: libvirt makes it thread-safe */
     char *uri;
+    gboolean local; /* the daemon runs on this host: its files may be reachable from here */
     int lifecycle_event; /* callback ids, -1 while not watching */
     int refresh_event;
 };
@@ -30,6 +31,9 @@ gboolean ops_error_from_libvirt(GError **error, const char *what);
 
 /* Looks up pool @name of @conn: a reference the caller frees, or NULL with @error set. */
 virStoragePoolPtr ops_pool_lookup(OpsConnection *conn, const char *name, GError **error);
+/* Looks up volume @name of pool @pool: a reference the caller frees, or NULL with @error. */
+virStorageVolPtr ops_volume_lookup(OpsConnection *conn, const char *pool, const char *name,
+                                   GError **error);
 
 /* Sorts @names (owned strings), ends it with NULL and returns it as a GStrv, taking it. */
 char **ops_names_sorted(GPtrArray *names);

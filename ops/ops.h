@@ -161,6 +161,41 @@ gboolean ops_pool_set_autostart(OpsConnection *conn, const char *name, gboolean 
 gboolean ops_pool_refresh(OpsConnection *conn, const char *name, GError **error);
 
 /*
+ * V1: creates an empty volume @name (capacity 0) of @format in pool @pool, with @mode.
+ * EEXIST, EPERM (the pool is not running), EINVAL (a name libvirt refuses).
+ */
+gboolean ops_volume_create(OpsConnection *conn, const char *pool, const char *name,
+                           const char *format, guint32 mode, GError **error);
+
+/*
+ * V2, V7: sets the capacity of volume @name to @capacity (shrinking too), allocating it all
+ * where @allocate. EINVAL for a shrink libvirt refuses, ENOSPC when the pool is full.
+ */
+gboolean ops_volume_resize(OpsConnection *conn, const char *pool, const char *name,
+                           guint64 capacity, gboolean allocate, GError **error);
+
+/* V3: deletes volume @name of pool @pool. */
+gboolean ops_volume_delete(OpsConnection *conn, const char *pool, const char *name,
+                           GError **error);
+
+/*
+ * V6: copies volume @from of pool @from_pool to a new volume @to of pool @to_pool, inside
+ * libvirt (virStorageVolCreateXMLFrom): same format and capacity, sparse where it was.
+ */
+gboolean ops_volume_clone(OpsConnection *conn, const char *from_pool, const char *from,
+                          const char *to_pool, const char *to, GError **error);
+
+/*
+ * V4: moves volume @from of @from_pool to @to in @to_pool, replacing any volume there. With
+ * @on_host, by a rename of the host file where both pools are local directories on one
+ * filesystem (then both pools are refreshed); else, or failing that, by a clone and a
+ * delete. The data never passes through this process.
+ */
+gboolean ops_volume_move(OpsConnection *conn, const char *from_pool, const char *from,
+                         const char *to_pool, const char *to, gboolean on_host,
+                         GError **error);
+
+/*
  * Parses libvirt's XML of a pool or a volume into @pool / a new volume record. Only what
  * the XML holds is filled in (a pool's state, autostart and sizes come from other calls).
  * The text is parsed with no network access and no entity expansion. EINVAL on bad XML.

@@ -37,21 +37,34 @@ ops_volume_list_names(OpsConnection *conn, const char *pool_name, GError **error
     return ops_names_sorted(names);
 }
 
-OpsVolume *
-ops_volume_get(OpsConnection *conn, const char *pool_name, const char *name, GError **error)
+virStorageVolPtr
+ops_volume_lookup(OpsConnection *conn, const char *pool_name, const char *name, GError **error)
 {
     g_autoptr(virStoragePool) pool = ops_pool_lookup(conn, pool_name, error);
-    g_autoptr(virStorageVol) volume = NULL;
-    g_autofree char *xml = NULL;
+    virStorageVolPtr volume;
 
     if (!pool)
         return NULL;
-    g_debug("libvirt: virStorageVolLookupByName(%s, %s), GetXMLDesc", pool_name, name);
+    g_debug("libvirt: virStorageVolLookupByName(%s, %s)", pool_name, name);
     volume = virStorageVolLookupByName(pool, name);
     if (!volume) {
         ops_error_from_libvirt(error, "cannot find the volume");
-        return NULL;
+        /* A pool that is not running holds no volumes (L1): nothing is there. */
+        if (error && *error && (*error)->code == EPERM)
+            (*error)->code = ENOENT;
     }
+    return volume;
+}
+
+OpsVolume *
+ops_volume_get(OpsConnection *conn, const char *pool_name, const char *name, GError **error)
+{
+    g_autoptr(virStorageVol) volume = ops_volume_lookup(conn, pool_name, name, error);
+    g_autofree char *xml = NULL;
+
+    if (!volume)
+        return NULL;
+    g_debug("libvirt: virStorageVolGetXMLDesc(%s, %s)", pool_name, name);
     xml = virStorageVolGetXMLDesc(volume, 0);
     if (!xml) {
         ops_error_from_libvirt(error, "cannot read the volume's XML");

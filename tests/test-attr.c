@@ -255,7 +255,43 @@ test_xattr_change(void)
     }
     g_assert_false(map_xattr_parse_change(volume, "user.libvirt.state", "running", 7, &change,
                                           &not_pool));
-    g_assert_error(not_pool, OPS_ERROR, ENOTSUP);
+    g_assert_error(not_pool, OPS_ERROR, EPERM);
+}
+
+/* V7: a volume's capacity, in bytes or with a binary suffix. */
+static void
+test_xattr_capacity(void)
+{
+    static const struct {
+        const char *value;
+        guint64 bytes;
+    } good[] = {
+        {"1073741824", 1073741824}, {"1G", 1073741824}, {"512m", 536870912},
+        {"4K\n", 4096},             {"2T", 2199023255552}, {"0", 0},
+    };
+    static const char *const bad[] = {"", "G", "1.5G", "-1", "1P", "18446744073709551616",
+                                      "16777216T", "lots"};
+    g_autoptr(MapNode) volume = node_of(MAP_NODE_VOLUME);
+    g_autoptr(MapNode) root = node_of(MAP_NODE_ROOT);
+    g_autoptr(GError) not_here = NULL;
+    MapChange change;
+
+    for (gsize i = 0; i < G_N_ELEMENTS(good); i++) {
+        g_assert_true(map_xattr_parse_change(volume, "user.libvirt.capacity", good[i].value,
+                                             strlen(good[i].value), &change, NULL));
+        g_assert_cmpint(change.kind, ==, MAP_CHANGE_CAPACITY);
+        g_assert_cmpuint(change.bytes, ==, good[i].bytes);
+    }
+    for (gsize i = 0; i < G_N_ELEMENTS(bad); i++) {
+        g_autoptr(GError) error = NULL;
+
+        g_assert_false(map_xattr_parse_change(volume, "user.libvirt.capacity", bad[i],
+                                              strlen(bad[i]), &change, &error));
+        g_assert_error(error, OPS_ERROR, EINVAL);
+    }
+    g_assert_false(map_xattr_parse_change(root, "user.libvirt.capacity", "1", 1, &change,
+                                          &not_here));
+    g_assert_error(not_here, OPS_ERROR, ENOTSUP);
 }
 
 int
@@ -272,5 +308,6 @@ main(int argc, char **argv)
     g_test_add_func("/mapping/xattr/volume", test_xattr_volume);
     g_test_add_func("/mapping/xattr/unknown", test_xattr_unknown);
     g_test_add_func("/mapping/xattr/change", test_xattr_change);
+    g_test_add_func("/mapping/xattr/capacity", test_xattr_capacity);
     return g_test_run();
 }

@@ -80,6 +80,20 @@ test_xml_stem_rejects(void)
         g_assert_null(map_xml_stem(names[i]));
 }
 
+/* V1: the format a new volume is made in, by its name's extension. */
+static void
+test_volume_format(void)
+{
+    static const char *const cases[][2] = {
+        {"vm.qcow2", "qcow2"}, {"vm.raw", "raw"},   {"vm.img", "raw"},     {"cd.iso", "raw"},
+        {"vm.vmdk", "vmdk"},   {"vm.vdi", "vdi"},   {"vm.vhd", "vpc"},     {"vm.qed", "qed"},
+        {"vm", "raw"},         {".qcow2", "raw"},   {"vm.qcow2.bak", "raw"}, {"vm.QCOW2", "raw"},
+    };
+
+    for (gsize i = 0; i < G_N_ELEMENTS(cases); i++)
+        g_assert_cmpstr(map_volume_format(cases[i][0]), ==, cases[i][1]);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -90,5 +104,6 @@ main(int argc, char **argv)
     g_test_add_func("/mapping/path/rejects", test_rejects);
     g_test_add_func("/mapping/name/xml-roundtrip", test_xml_name_roundtrip);
     g_test_add_func("/mapping/name/xml-stem-rejects", test_xml_stem_rejects);
+    g_test_add_func("/mapping/name/volume-format", test_volume_format);
     return g_test_run();
 }

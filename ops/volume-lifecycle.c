@@ -1,0 +1,197 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Volumes made, resized, copied, moved and removed (../shared/SPEC.md V1-V4, V6). libvirt
+ * has no rename: a move is a rename of the host file where both pools are local directories
+ * on one filesystem, else a clone and a delete. Data never passes through this process.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <sys/stat.h>
+
+#include "ops/ops-private.h"
+
+/* Sets @error for a failed step on volume @name, as "@what 'NAME': libvirt's message". */
+static gboolean
+step_failed(GError **error, const char *what, const char *name)
+{
+    g_autofree char *context = g_strdup_printf("%s '%s'", what, name);
+
+    return ops_error_from_libvirt(error, context);
+}
+
+gboolean
+ops_volume_create(OpsConnection *conn, const char *pool_name, const char *name,
+                  const char *format, guint32 mode, GError **error)
+{
+    g_autoptr(virStoragePool) pool = ops_pool_lookup(conn, pool_name, error);
+    g_autoptr(virStorageVol) volume = NULL;
+    g_autofree char *xml = g_markup_printf_escaped(
+        "<volume><name>%s</name><capacity>0</capacity><allocation>0</allocation>"
+        "<target><format type='%s'/><permissions><mode>0%o</mode></permissions></target>"
+        "</volume>",
+        name, format, mode & 07777);
+
+    if (!pool)
+        return FALSE;
+    g_debug("libvirt: virStorageVolCreateXML(%s, %s, %s)", pool_name, name, format);
+    volume = virStorageVolCreateXML(pool, xml, 0);
+    if (!volume)
+        return step_failed(error, "cannot create volume", name);
+    return TRUE;
+}
+
+/* Whether pool @name has less than @bytes available: what libvirt refuses an allocation for
+ * with a mere "operation failed". */
+static gboolean
+pool_lacks(OpsConnection *conn, const char *name, guint64 bytes)
+{
+    g_autoptr(OpsPool) pool = ops_pool_get(conn, name, NULL);
+
+    return pool && pool->available < bytes;
+}
+
+gboolean
+ops_volume_resize(OpsConnection *conn, const char *pool_name, const char *name,
+                  guint64 capacity, gboolean allocate, GError **error)
+{
+    g_autoptr(virStorageVol) volume = ops_volume_lookup(conn, pool_name, name, error);
+    virStorageVolInfo info;
+    unsigned int flags = allocate ? VIR_STORAGE_VOL_RESIZE_ALLOCATE : 0;
+
+    if (!volume)
+        return FALSE;
+    g_debug("libvirt: virStorageVolGetInfo, Resize(%s, %s, %" G_GUINT64_FORMAT ")", pool_name,
+            name, capacity);
+    if (virStorageVolGetInfo(volume, &info) < 0)
+        return step_failed(error, "cannot read volume", name);
+    if (capacity == info.capacity && !allocate)
+        return TRUE;
+    if (capacity < info.capacity)
+        flags |= VIR_STORAGE_VOL_RESIZE_SHRINK;
+    if (virStorageVolResize(volume, capacity, flags) < 0) {
+        step_failed(error, "cannot resize volume", name);
+        if (allocate && error && *error && (*error)->code == EIO &&
+            pool_lacks(conn, pool_name, capacity - info.allocation))
+            (*error)->code = ENOSPC;
+        return FALSE;
+    }
+    return TRUE;
+}
+
+gboolean
+ops_volume_delete(OpsConnection *conn, const char *pool_name, const char *name, GError **error)
+{
+    g_autoptr(virStorageVol) volume = ops_volume_lookup(conn, pool_name, name, error);
+
+    if (!volume)
+        return FALSE;
+    g_debug("libvirt: virStorageVolDelete(%s, %s)", pool_name, name);
+    if (virStorageVolDelete(volume, 0) < 0)
+        return step_failed(error, "cannot delete volume", name);
+    return TRUE;
+}
+
+/* Deletes volume @name of @pool where it exists: what a rename onto it replaces. */
+static gboolean
+delete_if_present(OpsConnection *conn, const char *pool, const char *name, GError **error)
+{
+    g_autoptr(GError) local = NULL;
+
+    if (ops_volume_delete(conn, pool, name, &local) || local->code == ENOENT)
+        return TRUE;
+    g_propagate_error(error, g_steal_pointer(&local));
+    return FALSE;
+}
+
+gboolean
+ops_volume_clone(OpsConnection *conn, const char *from_pool, const char *from,
+                 const char *to_pool, const char *to, GError **error)
+{
+    g_autoptr(virStorageVol) source = ops_volume_lookup(conn, from_pool, from, error);
+    g_autoptr(virStoragePool) pool = NULL;
+    g_autoptr(virStorageVol) copy = NULL;
+    g_autoptr(OpsVolume) record = NULL;
+    g_autofree char *source_xml = NULL;
+    g_autofree char *xml = NULL;
+
+    if (!source)
+        return FALSE;
+    source_xml = virStorageVolGetXMLDesc(source, 0);
+    if (!source_xml)
+        return step_failed(error, "cannot read volume", from);
+    record = ops_volume_parse_xml(source_xml, error);
+    pool = record ? ops_pool_lookup(conn, to_pool, error) : NULL;
+    if (!pool)
+        return FALSE;
+    /* The allocation is given so that a sparse volume stays sparse. */
+    xml = g_markup_printf_escaped(
+        "<volume><name>%s</name><capacity>%" G_GUINT64_FORMAT "</capacity>"
+        "<allocation>%" G_GUINT64_FORMAT "</allocation><target><format type='%s'/></target>"
+        "</volume>",
+        to, record->capacity, record->allocation, record->format ? record->format : "raw");
+    g_debug("libvirt: virStorageVolCreateXMLFrom(%s/%s -> %s/%s)", from_pool, from, to_pool, to);
+    copy = virStorageVolCreateXMLFrom(pool, xml, source, 0);
+    if (!copy)
+        return step_failed(error, "cannot copy volume", from);
+    return TRUE;
+}
+
+/* The device of @path as this process sees it; FALSE where it cannot see it. */
+static gboolean
+device_of(const char *path, dev_t *device)
+{
+    struct stat st;
+
+    if (!path || stat(path, &st) < 0)
+        return FALSE;
+    *device = st.st_dev;
+    return TRUE;
+}
+
+/*
+ * Moves the volume by renaming its host file, where the daemon is on this host, both pools
+ * are directories and one filesystem holds both; then both pools are refreshed so that
+ * libvirt sees it. Returns FALSE without @error where such a rename cannot be done, and with
+ * @error where the file moved but libvirt could not be told.
+ */
+static gboolean
+rename_on_host(OpsConnection *conn, const char *from_pool, const char *from, const char *to_pool,
+               const char *to, GError **error)
+{
+    g_autoptr(OpsVolume) volume = ops_volume_get(conn, from_pool, from, NULL);
+    g_autoptr(OpsPool) source = ops_pool_get(conn, from_pool, NULL);
+    g_autoptr(OpsPool) target = ops_pool_get(conn, to_pool, NULL);
+    g_autofree char *destination = NULL;
+    dev_t volume_device, target_device;
+
+    if (!conn->local || !volume || !source || !target || g_strcmp0(source->type, "dir") ||
+        g_strcmp0(target->type, "dir") || !device_of(volume->path, &volume_device) ||
+        !device_of(target->target, &target_device) || volume_device != target_device)
+        return FALSE;
+    destination = g_build_filename(target->target, to, NULL);
+    g_debug("host: rename(%s, %s)", volume->path, destination);
+    if (rename(volume->path, destination) < 0) {
+        g_debug("host: rename failed, copying instead: %s", g_strerror(errno));
+        return FALSE;
+    }
+    return ops_pool_refresh(conn, from_pool, error) &&
+           (g_str_equal(from_pool, to_pool) || ops_pool_refresh(conn, to_pool, error));
+}
+
+gboolean
+ops_volume_move(OpsConnection *conn, const char *from_pool, const char *from,
+                const char *to_pool, const char *to, gboolean on_host, GError **error)
+{
+    g_autoptr(GError) local = NULL;
+
+    if (on_host && rename_on_host(conn, from_pool, from, to_pool, to, &local))
+        return TRUE;
+    if (local) {
+        g_propagate_error(error, g_steal_pointer(&local));
+        return FALSE;
+    }
+    /* No rename in libvirt: the target goes first (rename(2) replaces it), then a copy. */
+    return delete_if_present(conn, to_pool, to, error) &&
+           ops_volume_clone(conn, from_pool, from, to_pool, to, error) &&
+           ops_volume_delete(conn, from_pool, from, error);
+}

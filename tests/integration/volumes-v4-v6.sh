@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# V4, V6: mv keeps a volume's bytes under its new name, within a pool and between pools,
+# replacing any target, with no data through the mount (a host rename where one filesystem
+# holds both pools, else a libvirt clone); cp and copy_file_range of a whole volume are a
+# libvirt clone.
+. "$(dirname "$0")/lib.sh"
+
+start_daemon
+make_pool p start
+make_pool q start
+# A pool on a filesystem of its own, so that a move there must be a copy.
+mkdir -p "$SB/pools/t"
+mount -t tmpfs -o size=1200m,mode=0755 virt-poolfs-test "$SB/pools/t"
+EXTRA_CLEANUP+=("umount '$SB/pools/t'")
+chown vpfs-sandbox: "$SB/pools/t"
+v pool-define-as t dir --target "$SB/pools/t" >/dev/null && v pool-start t >/dev/null
+mount_fs -d
+
+# A 1 GiB raw volume with random data at five places, made on the host behind libvirt.
+big=$SB/pools/p/big.raw
+truncate -s 1G "$big"
+for offset in 0 100 400 700 1020; do
+    head -c 4M /dev/urandom | dd of="$big" bs=1M seek="$offset" conv=notrunc status=none
+done
+chown vpfs-sandbox: "$big"
+v pool-refresh p >/dev/null
+sum=$(cksum <"$big")
+inode=$(stat -c %i "$big")
+small=$SB/pools/p/small.raw
+head -c 3M /dev/urandom >"$small" && chown vpfs-sandbox: "$small"
+v pool-refresh p >/dev/null
+small_sum=$(cksum <"$small")
+
+# timed_mv DESCRIPTION FROM TO: a mv that must succeed; its time is noted for the record.
+timed_mv() {
+    local start=$EPOCHREALTIME
+    check "$1" mv "$2" "$3"
+    echo "# $1: $(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.2f", b - a }') s"
+}
+host_sum() { cksum <"$1"; }  # CRC-32 and length: fast on 1 GiB
+gone() { ! v vol-info --pool "$1" "$2" >/dev/null 2>&1; }
+
+timed_mv "V4: mv of a 1 GiB volume within a pool" "$MNT/p/big.raw" "$MNT/p/renamed.raw"
+check_eq "V4: ... keeps its bytes" "$sum" "$(host_sum "$SB/pools/p/renamed.raw")"
+check_eq "V4: ... as a host rename: the same file" "$inode" "$(stat -c %i "$SB/pools/p/renamed.raw")"
+check "V4: ... and the old name is gone from libvirt" gone p big.raw
+check_eq "V4: ... and the new name is in it" "1073741824" \
+    "$(v vol-info --bytes --pool p renamed.raw | sed -nE 's/^Capacity: +([0-9]+).*/\1/p')"
+
+timed_mv "V4: mv between pools on one filesystem" "$MNT/p/renamed.raw" "$MNT/q/big.raw"
+check_eq "V4: ... keeps its bytes" "$sum" "$(host_sum "$SB/pools/q/big.raw")"
+check_eq "V4: ... as a host rename" "$inode" "$(stat -c %i "$SB/pools/q/big.raw")"
+check "V4: ... and libvirt moved it" sh -c "v() { virsh -q -c '$URI' \"\$@\"; }; v vol-info --pool q big.raw >/dev/null && ! v vol-info --pool p renamed.raw 2>/dev/null"
+
+timed_mv "V4: mv between pools on two filesystems" "$MNT/q/big.raw" "$MNT/t/big.raw"
+check_eq "V4: ... keeps its bytes" "$sum" "$(host_sum "$SB/pools/t/big.raw")"
+check "V4: ... and the source is gone" gone q big.raw
+check_eq "V4: ... and it stays sparse" yes \
+    "$(test "$(stat -c %b "$SB/pools/t/big.raw")" -lt $((64 * 2048)) && echo yes || echo no)"
+
+check "V4: mv onto an existing volume" mv "$MNT/p/small.raw" "$MNT/t/big.raw"
+check_eq "V4: ... replaces it" "$small_sum" "$(host_sum "$SB/pools/t/big.raw")"
+check "V4: ... and the source is gone" gone p small.raw
+check_fails "V4: mv -n onto an existing volume leaves both" "" \
+    sh -c "truncate -s 1M '$MNT/p/x.raw' && mv -n '$MNT/p/x.raw' '$MNT/t/big.raw' && test ! -e '$MNT/p/x.raw'"
+check_eq "V4: ... the target is untouched" "$small_sum" "$(host_sum "$SB/pools/t/big.raw")"
+
+check "V6: cp --reflink=auto of a qcow2" sh -c "truncate -s 1G '$MNT/p/a.qcow2' &&
+    cp --reflink=auto '$MNT/p/a.qcow2' '$MNT/p/copy.qcow2'"
+check "V6: ... is the same bytes" cmp "$SB/pools/p/a.qcow2" "$SB/pools/p/copy.qcow2"
+check_eq "V6: ... a qcow2 of the same capacity" "1073741824 qcow2" \
+    "$(v vol-dumpxml --pool p copy.qcow2 | sed -nE "s|.*<format type='([^']*)'/>.*|\1|p; s|.*<capacity unit='bytes'>([0-9]+)<.*|\1|p" | xargs)"
+check "V6: copy_file_range of a whole volume" python3 - "$MNT/t/big.raw" "$MNT/q/copied.raw" <<'PY'
+import os, sys
+source = os.open(sys.argv[1], os.O_RDONLY)
+target = os.open(sys.argv[2], os.O_WRONLY | os.O_CREAT | os.O_EXCL)
+copied = os.copy_file_range(source, target, 1 << 40)
+assert copied == os.fstat(source).st_size, copied
+assert os.copy_file_range(source, target, 1 << 40) == 0
+PY
+check_eq "V6: ... is the same bytes" "$small_sum" "$(host_sum "$SB/pools/q/copied.raw")"
+check "V4, V6: libvirt did the copies: the mount saw copy_file_range" \
+    grep -q "copy_file_range '/p/a.qcow2'@0 '/p/copy.qcow2'@0" "$WORK/server.log"
+check_fails "V4, V6: ... and no volume data passed through it" "" \
+    grep -qE "^virt-poolfs: (read|write) '/[^/]+/" "$WORK/server.log"
