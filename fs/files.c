@@ -1,14 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Open files: volumes, and at the root a pool's NAME.xml, the scratch files beside it and the
- * error log. A volume's handle holds nothing yet (its data is not served: reads and writes
- * are EOPNOTSUPP). Any other handle holds a MapScratchFile: a private copy of the definition
- * for NAME.xml (read,
- * written, truncated in place as editors do), the shared file for a scratch file, and a
- * snapshot for the error log. A written definition is handed to libvirt when the file is
- * flushed (close), fsynced or renamed into place (P3); libvirt's refusal is the error that
- * close, fsync or rename returns (P4). Every such file is direct_io, so that what a reader
- * gets is always the server's current content, never a stale page of the kernel's.
+ * Open files: volumes (whose bytes fs/volumes.c serves), and at the root a pool's NAME.xml,
+ * the scratch files beside it and the error log. Each of these holds a MapScratchFile: a
+ * private copy of the definition for NAME.xml (read, written, truncated in place as editors
+ * do), the shared file for a scratch file, and a snapshot for the error log. A written
+ * definition is handed to libvirt when the file is flushed (close), fsynced or renamed into
+ * place (P3); libvirt's refusal is the error that close, fsync or rename returns (P4). Every
+ * such file is direct_io, so that what a reader gets is always the server's current
+ * content, never a stale page of the kernel's.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -16,16 +15,16 @@
 
 #include "fs/fs.h"
 
-typedef struct {
-    MapScratchFile *file; /* NULL for a volume */
-    gboolean writable;
-    gboolean new_volume; /* a volume this handle created and nothing has sized or written */
-} FsHandle;
+FsHandle *
+fs_handle(const struct fuse_file_info *fi)
+{
+    return (FsHandle *)(uintptr_t)fi->fh;
+}
 
 static FsHandle *
 handle_of(const struct fuse_file_info *fi)
 {
-    return (FsHandle *)(uintptr_t)fi->fh;
+    return fs_handle(fi);
 }
 
 /* Makes @fi the handle of @file (taken), or of a volume where NULL. */
@@ -36,8 +35,10 @@ attach(struct fuse_file_info *fi, MapScratchFile *file)
 
     handle->file = file;
     handle->writable = (fi->flags & O_ACCMODE) != O_RDONLY;
+    g_mutex_init(&handle->lock);
     fi->fh = (uint64_t)(uintptr_t)handle;
-    fi->direct_io = 1;
+    /* A volume's pages may be cached as any file's; the root's files are the server's. */
+    fi->direct_io = file != NULL;
 }
 
 /* The last component of a root-level @path, or NULL for any other path. */
@@ -84,8 +85,8 @@ open_node(const char *path, MapNode *node, struct fuse_file_info *fi)
         attach(fi, map_scratch_file_new(0444, 0, 0, content));
         return 0;
     case MAP_NODE_VOLUME:
-        if (truncate) {
-            int status = fs_volume_resize("open", path, 0, FALSE);
+        if (truncate && writing) {
+            int status = fs_volume_empty(path);
 
             if (status)
                 return status;
@@ -138,10 +139,8 @@ fs_create(const char *path, mode_t mode, struct fuse_file_info *fi)
     if (!name) {
         int status = fs_volume_create(path, mode);
 
-        if (status == 0) {
+        if (status == 0)
             attach(fi, NULL);
-            handle_of(fi)->new_volume = TRUE;
-        }
         return status;
     }
     file = map_scratch_create(state->tree->scratch, name, mode, caller->uid, caller->gid, NULL,
@@ -152,18 +151,18 @@ fs_create(const char *path, mode_t mode, struct fuse_file_info *fi)
     return 0;
 }
 
-/* Errors: EOPNOTSUPP (a volume's data); past the end a read returns 0 bytes. */
+/* Errors: a volume's (fs_volume_read); past the end a read returns 0 bytes. */
 int
 fs_read(const char *path, char *buf, size_t size, off_t offset, struct fuse_file_info *fi)
 {
     FsHandle *handle = handle_of(fi);
 
     if (!handle->file)
-        return -EOPNOTSUPP;
+        return fs_volume_read(path, handle, buf, size, offset);
     return (int)map_scratch_file_read(handle->file, buf, size, offset);
 }
 
-/* Errors: EBADF (opened read-only), EFBIG, EOPNOTSUPP (a volume's data). */
+/* Errors: EBADF (opened read-only), EFBIG, a volume's (fs_volume_write). */
 int
 fs_write(const char *path, const char *buf, size_t size, off_t offset,
          struct fuse_file_info *fi)
@@ -174,7 +173,7 @@ fs_write(const char *path, const char *buf, size_t size, off_t offset,
     if (!handle->writable)
         return -EBADF;
     if (!handle->file)
-        return -EOPNOTSUPP;
+        return fs_volume_write(path, handle, buf, size, offset);
     if (!map_scratch_file_write(handle->file, buf, size, offset, &error))
         return fs_fail("write", path, error);
     return (int)size;
@@ -194,10 +193,8 @@ fs_truncate(const char *path, off_t size, struct fuse_file_info *fi)
     g_autoptr(GBytes) content = NULL;
 
     g_debug("truncate '%s' to %jd", path, (intmax_t)size);
-    if (fi && !handle_of(fi)->file) {
-        handle_of(fi)->new_volume = FALSE;
-        return fs_volume_resize("truncate", path, size, FALSE);
-    }
+    if (fi && !handle_of(fi)->file)
+        return fs_volume_truncate(path, handle_of(fi), size);
     if (fi) {
         if (!map_scratch_file_truncate(handle_of(fi)->file, size, &error))
             return fs_fail("truncate", path, error);
@@ -218,7 +215,7 @@ fs_truncate(const char *path, off_t size, struct fuse_file_info *fi)
             return fs_fail("truncate", path, error);
         return fs_define_from("truncate", path, copy, TRUE);
     case MAP_NODE_VOLUME:
-        return fs_volume_resize("truncate", path, size, FALSE);
+        return fs_volume_truncate(path, NULL, size);
     case MAP_NODE_ERROR_LOG:
         return -EACCES;
     default:
@@ -252,36 +249,28 @@ fs_define_from(const char *operation, const char *path, MapScratchFile *file, gb
     return 0;
 }
 
-/* Errors: those of fs_define_from. */
+/* Errors: those of fs_define_from, or of fs_volume_flush. */
 int
 fs_flush(const char *path, struct fuse_file_info *fi)
 {
     FsHandle *handle = handle_of(fi);
 
     g_debug("flush '%s'", path);
-    return handle->writable && handle->file ? fs_define_from("close", path, handle->file, FALSE)
-                                            : 0;
+    if (!handle->file)
+        return fs_volume_flush("close", path, handle, FALSE);
+    return handle->writable ? fs_define_from("close", path, handle->file, FALSE) : 0;
 }
 
-/* Errors: those of fs_define_from. */
+/* Errors: those of fs_define_from, or of fs_volume_flush. */
 int
 fs_fsync(const char *path, int datasync, struct fuse_file_info *fi)
 {
     FsHandle *handle = handle_of(fi);
 
     g_debug("fsync '%s'", path);
-    return handle->writable && handle->file ? fs_define_from("fsync", path, handle->file, FALSE)
-                                            : 0;
-}
-
-gboolean
-fs_take_new_volume(struct fuse_file_info *fi)
-{
-    FsHandle *handle = handle_of(fi);
-    gboolean new_volume = handle->new_volume;
-
-    handle->new_volume = FALSE;
-    return new_volume;
+    if (!handle->file)
+        return fs_volume_flush("fsync", path, handle, TRUE);
+    return handle->writable ? fs_define_from("fsync", path, handle->file, FALSE) : 0;
 }
 
 /* A definition left empty by its last writer was never applied: it is logged, as release
@@ -301,6 +290,8 @@ fs_release(const char *path, struct fuse_file_info *fi)
         fs_fail("close", path, error);
     }
     map_scratch_file_unref(handle->file);
+    ops_data_close(handle->data);
+    g_mutex_clear(&handle->lock);
     g_free(handle);
     return 0;
 }

@@ -84,6 +84,17 @@ FsState *fs_state(void);
  */
 int fs_fail(const char *operation, const char *path, const GError *error);
 
+/* An open file (fs/files.c): what FUSE's fuse_file_info.fh points to. */
+typedef struct {
+    MapScratchFile *file; /* the content of a file at the root; NULL for a volume */
+    gboolean writable;
+    GMutex lock;   /* guards data and wrote */
+    OpsData *data; /* a volume's bytes, opened when first read or written */
+    gboolean wrote; /* a volume's bytes were written since the last flush */
+} FsHandle;
+
+FsHandle *fs_handle(const struct fuse_file_info *fi);
+
 /* The handlers of open files (fs/files.c), for the operations table. */
 int fs_open(const char *path, struct fuse_file_info *fi);
 int fs_create(const char *path, mode_t mode, struct fuse_file_info *fi);
@@ -94,12 +105,7 @@ int fs_truncate(const char *path, off_t size, struct fuse_file_info *fi);
 int fs_flush(const char *path, struct fuse_file_info *fi);
 int fs_fsync(const char *path, int datasync, struct fuse_file_info *fi);
 int fs_release(const char *path, struct fuse_file_info *fi);
-/*
- * Whether @fi is the handle that created its volume, with nothing sized or written since:
- * a volume that may still become anything. Asking ends it: the caller is about to size or
- * fill the volume.
- */
-gboolean fs_take_new_volume(struct fuse_file_info *fi);
+
 
 /*
  * Defines the pool that root-level @path names (NAME.xml) from @file's content, if it was
@@ -118,6 +124,21 @@ int fs_define_from(const char *operation, const char *path, MapScratchFile *file
 int fs_volume_create(const char *path, mode_t mode);
 int fs_volume_resize(const char *operation, const char *path, guint64 capacity,
                      gboolean allocate);
+/* O_TRUNC: volume @path is replaced by a new, empty one, as if just created (V2). */
+int fs_volume_empty(const char *path);
+/* truncate/ftruncate (@handle NULL for the path form): a volume's capacity, V1 and V2. */
+int fs_volume_truncate(const char *path, FsHandle *handle, guint64 size);
+/*
+ * A volume's bytes through @handle (V5). read returns the bytes read or a negative errno;
+ * write the bytes written; flush makes them part of the volume (and stable, where @durable)
+ * and reports what failed since the last flush (ENOSPC, EIO, ENOENT for a volume deleted
+ * while open). Errors: EIO, ENOSPC, ENOENT, ENOTCONN, EACCES.
+ */
+int fs_volume_read(const char *path, FsHandle *handle, char *buf, size_t size, off_t offset);
+int fs_volume_write(const char *path, FsHandle *handle, const char *buf, size_t size,
+                    off_t offset);
+int fs_volume_flush(const char *operation, const char *path, FsHandle *handle,
+                    gboolean durable);
 int fs_volume_unlink(const char *path);
 int fs_volume_rename(const char *from, const char *to);
 int fs_fallocate(const char *path, int mode, off_t offset, off_t length,

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Volumes made, sized, copied, moved and removed through the mount (../shared/SPEC.md
- * V1-V4, V6, V7): each call is one libvirt operation, done by the time it returns (C1).
- * A new file is a volume at once, empty, in the format its name's extension gives; a size
- * given before any data (truncate, fallocate) is its capacity.
+ * Volumes through the mount (../shared/SPEC.md V1-V7): each call is done in libvirt by the
+ * time it returns (C1). A new file is a volume at once, empty, in the format its name's
+ * extension gives, and stays "new" (MapVolumeState) until sized or written: a size given
+ * first (truncate, fallocate) is its capacity; bytes written first are the volume, which
+ * is then made anew as raw to take them, and libvirt probes their format when the file is
+ * flushed. Bytes go through ops/data.c, in place or through streams.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -26,14 +28,51 @@ volume_parts(const char *path, MapPath *parts, GError **error)
 int
 fs_volume_create(const char *path, mode_t mode)
 {
+    FsState *state = fs_state();
     g_autoptr(GError) error = NULL;
     g_auto(MapPath) parts = {0};
 
     if (!volume_parts(path, &parts, &error) ||
-        !ops_volume_create(fs_state()->conn, parts.top, parts.volume,
+        !ops_volume_create(state->conn, parts.top, parts.volume,
                            map_volume_format(parts.volume), mode, &error))
         return fs_fail("create", path, error);
+    map_volume_set_state(state->tree, parts.top, parts.volume, MAP_VOLUME_NEW);
     return 0;
+}
+
+int
+fs_volume_empty(const char *path)
+{
+    FsState *state = fs_state();
+    g_autoptr(GError) error = NULL;
+    g_auto(MapPath) parts = {0};
+
+    if (!volume_parts(path, &parts, &error) ||
+        !ops_volume_replace(state->conn, parts.top, parts.volume,
+                            map_volume_format(parts.volume), &error))
+        return fs_fail("open", path, error);
+    map_volume_set_state(state->tree, parts.top, parts.volume, MAP_VOLUME_NEW);
+    return 0;
+}
+
+/* Settles volume @path, whatever it was: it is being sized, copied onto or removed. */
+static void
+settle(const char *path)
+{
+    g_auto(MapPath) parts = {0};
+
+    if (volume_parts(path, &parts, NULL))
+        map_volume_set_state(fs_state()->tree, parts.top, parts.volume, MAP_VOLUME_SETTLED);
+}
+
+/* Whether volume @path is new: made by the mount and not yet sized or written. */
+static gboolean
+is_new(const char *path)
+{
+    g_auto(MapPath) parts = {0};
+
+    return volume_parts(path, &parts, NULL) &&
+           map_volume_state(fs_state()->tree, parts.top, parts.volume) == MAP_VOLUME_NEW;
 }
 
 int
@@ -55,6 +94,7 @@ fs_volume_unlink(const char *path)
     g_autoptr(GError) error = NULL;
     g_auto(MapPath) parts = {0};
 
+    settle(path);
     if (!volume_parts(path, &parts, &error) ||
         !ops_volume_delete(fs_state()->conn, parts.top, parts.volume, &error))
         return fs_fail("unlink", path, error);
@@ -69,6 +109,8 @@ fs_volume_rename(const char *from, const char *to)
     g_auto(MapPath) source = {0};
     g_auto(MapPath) target = {0};
 
+    settle(from);
+    settle(to);
     if (!volume_parts(from, &source, &error) || !volume_parts(to, &target, &error) ||
         !ops_volume_move(state->conn, source.top, source.volume, target.top, target.volume,
                          state->direct != FS_DIRECT_NEVER, &error))
@@ -95,7 +137,7 @@ fs_fallocate(const char *path, int mode, off_t offset, off_t length, struct fuse
         return fs_fail("fallocate", path, error);
     if (mode != 0 || node->kind != MAP_NODE_VOLUME || end <= node->volume->capacity)
         return -EOPNOTSUPP;
-    fs_take_new_volume(fi);
+    settle(path);
     return fs_volume_resize("fallocate", path, end, TRUE);
 }
 
@@ -126,11 +168,132 @@ fs_copy_file_range(const char *path_in, struct fuse_file_info *fi_in, off_t offs
     if ((guint64)offset_in >= source->physical && offset_in > 0)
         return 0; /* the end of a copy done already */
     /* Only a whole volume into a new one: the clone takes the new volume's place. */
-    if (offset_in != 0 || offset_out != 0 || size < source->physical ||
-        !fs_take_new_volume(fi_out))
+    if (offset_in != 0 || offset_out != 0 || size < source->physical || !is_new(path_out))
         return -EOPNOTSUPP;
+    settle(path_out);
     if (!ops_volume_delete(state->conn, out.top, out.volume, &error) ||
         !ops_volume_clone(state->conn, in.top, in.volume, out.top, out.volume, &error))
         return fs_fail("copy_file_range", path_out, error);
     return (ssize_t)source->physical;
+}
+
+/* Flushes @handle's data, if any, as @operation; the handle's lock is held. */
+static int
+flush_locked(const char *operation, const char *path, FsHandle *handle, gboolean durable)
+{
+    FsState *state = fs_state();
+    g_autoptr(GError) error = NULL;
+    g_auto(MapPath) parts = {0};
+
+    if (!handle->data || !volume_parts(path, &parts, &error))
+        return 0;
+    if (!ops_data_flush(handle->data, durable, &error))
+        return fs_fail(operation, path, error);
+    if (!handle->wrote)
+        return 0;
+    handle->wrote = FALSE;
+    /* Written in place into a file libvirt has deleted, the bytes went nowhere. */
+    if (ops_data_in_place(handle->data)) {
+        g_autoptr(OpsVolume) volume = ops_volume_get(state->conn, parts.top, parts.volume, &error);
+
+        if (!volume) {
+            g_prefix_error(&error, "the volume was deleted while open, what was written is "
+                                   "lost: ");
+            return fs_fail(operation, path, error);
+        }
+    }
+    /* Bytes written first: libvirt now looks at them to tell the volume's format (V1). */
+    if (map_volume_state(state->tree, parts.top, parts.volume) == MAP_VOLUME_FILLING) {
+        map_volume_set_state(state->tree, parts.top, parts.volume, MAP_VOLUME_SETTLED);
+        if (!ops_pool_refresh(state->conn, parts.top, &error))
+            return fs_fail(operation, path, error);
+    }
+    return 0;
+}
+
+int
+fs_volume_flush(const char *operation, const char *path, FsHandle *handle, gboolean durable)
+{
+    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&handle->lock);
+
+    return flush_locked(operation, path, handle, durable);
+}
+
+int
+fs_volume_truncate(const char *path, FsHandle *handle, guint64 size)
+{
+    g_autoptr(GMutexLocker) locker = handle ? g_mutex_locker_new(&handle->lock) : NULL;
+    int status;
+
+    /* qemu-img and others empty a file they just made before writing it: still new. */
+    if (size == 0 && is_new(path))
+        return 0;
+    settle(path);
+    /* libvirt resizes no volume that a stream is writing. */
+    status = handle ? flush_locked("truncate", path, handle, FALSE) : 0;
+    return status ? status : fs_volume_resize("truncate", path, size, FALSE);
+}
+
+/* The data channel of @handle, opened now if need be; the handle's lock is held. */
+static OpsData *
+data_locked(const char *path, FsHandle *handle, GError **error)
+{
+    FsState *state = fs_state();
+    g_auto(MapPath) parts = {0};
+
+    if (handle->data)
+        return handle->data;
+    if (!volume_parts(path, &parts, error))
+        return NULL;
+    handle->data = ops_data_open(state->conn, parts.top, parts.volume, handle->writable,
+                                 state->direct != FS_DIRECT_NEVER, error);
+    return handle->data;
+}
+
+int
+fs_volume_read(const char *path, FsHandle *handle, char *buf, size_t size, off_t offset)
+{
+    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&handle->lock);
+    g_autoptr(GError) error = NULL;
+    OpsData *data = data_locked(path, handle, &error);
+    gssize got = data ? ops_data_read(data, buf, size, offset, &error) : -1;
+
+    return got < 0 ? fs_fail("read", path, error) : (int)got;
+}
+
+/*
+ * Before the first bytes go into a new volume, it is made anew as an empty raw volume: the
+ * bytes are the volume (V1), whatever format its name gave it. The handle's lock is held.
+ */
+static gboolean
+fill_new_volume(const char *path, FsHandle *handle, GError **error)
+{
+    FsState *state = fs_state();
+    g_auto(MapPath) parts = {0};
+
+    if (!volume_parts(path, &parts, error))
+        return FALSE;
+    if (map_volume_state(state->tree, parts.top, parts.volume) != MAP_VOLUME_NEW)
+        return TRUE;
+    g_clear_pointer(&handle->data, ops_data_close);
+    if (!g_str_equal(map_volume_format(parts.volume), "raw") &&
+        !ops_volume_replace(state->conn, parts.top, parts.volume, "raw", error))
+        return FALSE;
+    map_volume_set_state(state->tree, parts.top, parts.volume, MAP_VOLUME_FILLING);
+    return TRUE;
+}
+
+int
+fs_volume_write(const char *path, FsHandle *handle, const char *buf, size_t size,
+                off_t offset)
+{
+    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&handle->lock);
+    g_autoptr(GError) error = NULL;
+    OpsData *data;
+
+    if (!fill_new_volume(path, handle, &error) || !(data = data_locked(path, handle, &error)) ||
+        !ops_data_write(data, buf, size, offset, &error))
+        return fs_fail("write", path, error);
+    handle->wrote = TRUE;
+    return (int)size;
 }

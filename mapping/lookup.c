@@ -14,6 +14,8 @@ map_tree_new(OpsConnection *conn)
 
     tree->conn = conn;
     tree->scratch = map_scratch_new();
+    g_mutex_init(&tree->lock);
+    tree->volume_states = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     return tree;
 }
 
@@ -23,6 +25,8 @@ map_tree_free(MapTree *tree)
     if (!tree)
         return;
     map_scratch_free(tree->scratch);
+    g_hash_table_destroy(tree->volume_states);
+    g_mutex_clear(&tree->lock);
     g_free(tree);
 }
 

@@ -117,11 +117,26 @@ char *map_scratch_file_text(MapScratchFile *file, gboolean *dirty, GError **erro
 typedef struct {
     OpsConnection *conn; /* not owned */
     MapScratch *scratch;
+    GMutex lock;                /* guards volume_states */
+    GHashTable *volume_states;  /* "POOL/NAME" -> MapVolumeState, settled ones absent */
 } MapTree;
 
 MapTree *map_tree_new(OpsConnection *conn);
 void map_tree_free(MapTree *tree);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(MapTree, map_tree_free)
+
+/* What the mount knows of a volume beyond what libvirt says (mapping/volume-state.c). */
+typedef enum {
+    MAP_VOLUME_SETTLED, /* nothing particular */
+    MAP_VOLUME_NEW,     /* made by the mount, not yet sized or written: it may still take a
+                           size (size first) or become the bytes written into it (V1) */
+    MAP_VOLUME_FILLING, /* bytes were written first: libvirt must probe its format */
+} MapVolumeState;
+
+/* Volume @name of pool @pool's state. Thread-safe. */
+MapVolumeState map_volume_state(MapTree *tree, const char *pool, const char *name);
+void map_volume_set_state(MapTree *tree, const char *pool, const char *name,
+                          MapVolumeState state);
 
 /* The file at the root where the most recent failures can be read (E2). */
 #define MAP_ERROR_LOG_NAME ".errors"

@@ -196,6 +196,39 @@ gboolean ops_volume_move(OpsConnection *conn, const char *from_pool, const char 
                          GError **error);
 
 /*
+ * V1, O_TRUNC: replaces volume @name of pool @pool by a new, empty one of @format, keeping
+ * its mode. The old content is gone.
+ */
+gboolean ops_volume_replace(OpsConnection *conn, const char *pool, const char *name,
+                            const char *format, GError **error);
+
+/* A channel to one volume's bytes (ops/data.c, V5). Thread-safe. */
+typedef struct _OpsData OpsData;
+
+/*
+ * Opens volume @name of pool @pool for reading, and writing where @writable. With
+ * @in_place, and where the daemon is on this host and its file or device opens from here,
+ * the data is read and written in place; otherwise through libvirt's streams.
+ */
+OpsData *ops_data_open(OpsConnection *conn, const char *pool, const char *name,
+                       gboolean writable, gboolean in_place, GError **error);
+/* Whether @data reads and writes in place rather than through streams. */
+gboolean ops_data_in_place(OpsData *data);
+/* Reads up to @size bytes at @offset; fewer only at the end. -1 with @error on failure. */
+gssize ops_data_read(OpsData *data, char *buf, gsize size, guint64 offset, GError **error);
+/* Writes @size bytes at @offset, growing the volume as needed. ENOSPC, EIO, ... */
+gboolean ops_data_write(OpsData *data, const char *buf, gsize size, guint64 offset,
+                        GError **error);
+/*
+ * Makes what was written part of the volume (an upload is finished), and with @durable
+ * also stable on disk (fsync in place). Errors of earlier writes are reported here.
+ */
+gboolean ops_data_flush(OpsData *data, gboolean durable, GError **error);
+/* Closes @data; what was written since the last flush may be lost. NULL is accepted. */
+void ops_data_close(OpsData *data);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(OpsData, ops_data_close)
+
+/*
  * Parses libvirt's XML of a pool or a volume into @pool / a new volume record. Only what
  * the XML holds is filled in (a pool's state, autostart and sizes come from other calls).
  * The text is parsed with no network access and no entity expansion. EINVAL on bad XML.

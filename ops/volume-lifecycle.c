@@ -51,6 +51,19 @@ pool_lacks(OpsConnection *conn, const char *name, guint64 bytes)
 }
 
 gboolean
+ops_volume_replace(OpsConnection *conn, const char *pool, const char *name, const char *format,
+                   GError **error)
+{
+    g_autoptr(OpsVolume) old = ops_volume_get(conn, pool, name, error);
+
+    if (!old)
+        return FALSE;
+    return ops_volume_delete(conn, pool, name, error) &&
+           ops_volume_create(conn, pool, name, format,
+                             old->perms.mode == OPS_UNKNOWN ? 0600 : old->perms.mode, error);
+}
+
+gboolean
 ops_volume_resize(OpsConnection *conn, const char *pool_name, const char *name,
                   guint64 capacity, gboolean allocate, GError **error)
 {

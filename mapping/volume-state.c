@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * What the mount knows of a volume that libvirt does not say: that it made the volume and
+ * nothing has sized or filled it yet (it may still take a size, or become what is written
+ * into it, V1), or that bytes were written into it first and libvirt must look at them to
+ * tell its format. Every other volume is settled and has no entry.
+ */
+#include "mapping/mapping.h"
+
+static char *
+volume_key(const char *pool, const char *name)
+{
+    return g_strconcat(pool, "/", name, NULL);
+}
+
+MapVolumeState
+map_volume_state(MapTree *tree, const char *pool, const char *name)
+{
+    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&tree->lock);
+    g_autofree char *key = volume_key(pool, name);
+
+    return GPOINTER_TO_INT(g_hash_table_lookup(tree->volume_states, key));
+}
+
+void
+map_volume_set_state(MapTree *tree, const char *pool, const char *name, MapVolumeState state)
+{
+    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&tree->lock);
+    char *key = volume_key(pool, name);
+
+    if (state == MAP_VOLUME_SETTLED) {
+        g_hash_table_remove(tree->volume_states, key);
+        g_free(key);
+        return;
+    }
+    g_hash_table_insert(tree->volume_states, key, GINT_TO_POINTER(state));
+}

@@ -1,0 +1,319 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * A volume's bytes (../shared/SPEC.md V5), by one of two paths:
+ * - in place: where the daemon runs on this host and this process can open the volume's
+ *   file or device, reads and writes are pread and pwrite on it;
+ * - streams: otherwise, virStorageVolDownload and virStorageVolUpload, sparse-aware. A
+ *   stream cannot seek, and starting one costs an RPC and a helper thread on the daemon
+ *   (and an upload's end a rescan of the pool), so one download and one upload are kept
+ *   going while access is sequential, and a new one is started only where it is not.
+ *   Holes in a download become zeros here without crossing the network. A forward gap in
+ *   the writes past the volume's end travels as a hole; anywhere else a gap would cut the
+ *   file there, so the upload is finished and another started past the gap instead.
+ * Data written is in the volume once ops_data_flush returns: an upload is finished.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "ops/ops-private.h"
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(virStream, virStreamFree)
+
+struct _OpsData {
+    GMutex lock; /* guards everything below: FUSE may use one handle from several threads */
+    OpsConnection *conn;
+    virStorageVolPtr volume;
+    char *name;
+    int fd; /* in place: the volume's file or device; -1 for streams */
+    gboolean writable;
+    virStreamPtr download; /* the download under way, reading at download_at */
+    guint64 download_at;
+    guint64 hole; /* bytes of a hole the download announced and reads have not used up */
+    virStreamPtr upload;   /* the upload under way, writing at upload_at */
+    guint64 upload_at;
+    guint64 end; /* the volume's length as far as this handle knows */
+};
+
+/* Sets @error from libvirt for a stream operation on @data's volume. */
+static gboolean
+stream_failed(OpsData *data, GError **error, const char *what)
+{
+    g_autofree char *context = g_strdup_printf("%s volume '%s'", what, data->name);
+
+    return ops_error_from_libvirt(error, context);
+}
+
+static gboolean
+system_failed(OpsData *data, GError **error, const char *what)
+{
+    int err = errno;
+
+    g_set_error(error, OPS_ERROR, err, "cannot %s volume '%s': %s", what, data->name,
+                g_strerror(err));
+    return FALSE;
+}
+
+/* Opens the volume's file or device in place, where it is reachable; -1 where not. */
+static int
+open_in_place(OpsConnection *conn, virStorageVolPtr volume, gboolean writable)
+{
+    g_autofree char *path = NULL;
+    int fd;
+
+    if (!conn->local)
+        return -1;
+    path = virStorageVolGetPath(volume);
+    if (!path)
+        return -1;
+    fd = open(path, (writable ? O_RDWR : O_RDONLY) | O_CLOEXEC);
+    g_debug("data: %s in place: %s", path, fd < 0 ? g_strerror(errno) : "yes");
+    return fd;
+}
+
+OpsData *
+ops_data_open(OpsConnection *conn, const char *pool, const char *name, gboolean writable,
+              gboolean in_place, GError **error)
+{
+    g_autoptr(virStorageVol) volume = ops_volume_lookup(conn, pool, name, error);
+    virStorageVolInfo info;
+    OpsData *data;
+
+    if (!volume)
+        return NULL;
+    if (virStorageVolGetInfo(volume, &info) < 0) {
+        ops_error_from_libvirt(error, "cannot read the volume");
+        return NULL;
+    }
+    data = g_new0(OpsData, 1);
+    g_mutex_init(&data->lock);
+    data->conn = conn;
+    data->name = g_strdup(name);
+    data->writable = writable;
+    data->fd = in_place ? open_in_place(conn, volume, writable) : -1;
+    data->volume = g_steal_pointer(&volume);
+    /* For a file the allocation may pass the length; the capacity of a raw file is it. */
+    data->end = info.capacity;
+    return data;
+}
+
+gboolean
+ops_data_in_place(OpsData *data)
+{
+    return data->fd >= 0;
+}
+
+/* Drops the download under way, if any: what it would say may be stale. */
+static void
+drop_download(OpsData *data)
+{
+    if (!data->download)
+        return;
+    virStreamAbort(data->download);
+    g_clear_pointer(&data->download, virStreamFree);
+    data->hole = 0;
+}
+
+/* Finishes the upload under way, if any: its bytes are then in the volume. */
+static gboolean
+finish_upload(OpsData *data, GError **error)
+{
+    g_autoptr(virStream) upload = g_steal_pointer(&data->upload);
+
+    if (!upload)
+        return TRUE;
+    g_debug("libvirt: virStreamFinish(upload of %s)", data->name);
+    if (virStreamFinish(upload) < 0) {
+        stream_failed(data, error, "cannot finish writing");
+        virStreamAbort(upload);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+static gboolean
+start_download(OpsData *data, guint64 offset, GError **error)
+{
+    g_autoptr(virStream) stream = virStreamNew(virStorageVolGetConnect(data->volume), 0);
+
+    g_debug("libvirt: virStorageVolDownload(%s, %" G_GUINT64_FORMAT ")", data->name, offset);
+    if (!stream || virStorageVolDownload(data->volume, stream, offset, 0,
+                                         VIR_STORAGE_VOL_DOWNLOAD_SPARSE_STREAM) < 0)
+        return stream_failed(data, error, "cannot read");
+    data->download = g_steal_pointer(&stream);
+    data->download_at = offset;
+    data->hole = 0;
+    return TRUE;
+}
+
+/* Up to @size bytes at @offset from the download, holes as zeros; fewer only at the end. */
+static gssize
+stream_read(OpsData *data, char *buf, gsize size, guint64 offset, GError **error)
+{
+    gsize got = 0;
+
+    if (!finish_upload(data, error))
+        return -1;
+    if (data->download && data->download_at != offset)
+        drop_download(data);
+    if (!data->download && !start_download(data, offset, error))
+        return -1;
+    while (got < size) {
+        int n;
+
+        if (data->hole) {
+            gsize zeros = MIN(data->hole, size - got);
+
+            memset(buf + got, 0, zeros);
+            data->hole -= zeros;
+            got += zeros;
+            continue;
+        }
+        n = virStreamRecvFlags(data->download, buf + got, size - got,
+                               VIR_STREAM_RECV_STOP_AT_HOLE);
+        if (n == -3) {
+            long long length = 0;
+
+            if (virStreamRecvHole(data->download, &length, 0) < 0)
+                n = -1;
+            data->hole = (guint64)MAX(length, 0);
+        }
+        if (n == 0) { /* the end of the volume */
+            virStreamFinish(data->download);
+            g_clear_pointer(&data->download, virStreamFree);
+            break;
+        }
+        if (n == -1) {
+            stream_failed(data, error, "cannot read");
+            drop_download(data);
+            return -1;
+        }
+        if (n > 0)
+            got += (gsize)n;
+    }
+    if (data->download)
+        data->download_at = offset + got;
+    return (gssize)got;
+}
+
+static gboolean
+start_upload(OpsData *data, guint64 offset, GError **error)
+{
+    g_autoptr(virStream) stream = virStreamNew(virStorageVolGetConnect(data->volume), 0);
+
+    g_debug("libvirt: virStorageVolUpload(%s, %" G_GUINT64_FORMAT ")", data->name, offset);
+    if (!stream || virStorageVolUpload(data->volume, stream, offset, 0,
+                                       VIR_STORAGE_VOL_UPLOAD_SPARSE_STREAM) < 0)
+        return stream_failed(data, error, "cannot write");
+    data->upload = g_steal_pointer(&stream);
+    data->upload_at = offset;
+    return TRUE;
+}
+
+static gboolean
+stream_write(OpsData *data, const char *buf, gsize size, guint64 offset, GError **error)
+{
+    gsize sent = 0;
+
+    drop_download(data);
+    if (data->upload && offset != data->upload_at) {
+        /* Past the end a gap is a hole; elsewhere a hole would cut the file there. */
+        if (offset > data->upload_at && data->upload_at >= data->end) {
+            if (virStreamSendHole(data->upload, (long long)(offset - data->upload_at), 0) < 0)
+                return stream_failed(data, error, "cannot write");
+            data->upload_at = offset;
+        } else if (!finish_upload(data, error)) {
+            return FALSE;
+        }
+    }
+    if (!data->upload && !start_upload(data, offset, error))
+        return FALSE;
+    while (sent < size) {
+        int n = virStreamSend(data->upload, buf + sent, size - sent);
+
+        if (n < 0) {
+            stream_failed(data, error, "cannot write");
+            virStreamAbort(data->upload);
+            g_clear_pointer(&data->upload, virStreamFree);
+            return FALSE;
+        }
+        sent += (gsize)n;
+    }
+    data->upload_at = offset + size;
+    data->end = MAX(data->end, data->upload_at);
+    return TRUE;
+}
+
+gssize
+ops_data_read(OpsData *data, char *buf, gsize size, guint64 offset, GError **error)
+{
+    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&data->lock);
+    gsize got = 0;
+
+    if (data->fd < 0)
+        return stream_read(data, buf, size, offset, error);
+    while (got < size) {
+        ssize_t n = pread(data->fd, buf + got, size - got, (off_t)(offset + got));
+
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            system_failed(data, error, "read");
+            return -1;
+        }
+        if (n == 0)
+            break;
+        got += (gsize)n;
+    }
+    return (gssize)got;
+}
+
+gboolean
+ops_data_write(OpsData *data, const char *buf, gsize size, guint64 offset, GError **error)
+{
+    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&data->lock);
+    gsize done = 0;
+
+    if (data->fd < 0)
+        return stream_write(data, buf, size, offset, error);
+    while (done < size) {
+        ssize_t n = pwrite(data->fd, buf + done, size - done, (off_t)(offset + done));
+
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return system_failed(data, error, "write");
+        done += (gsize)n;
+    }
+    return TRUE;
+}
+
+gboolean
+ops_data_flush(OpsData *data, gboolean durable, GError **error)
+{
+    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&data->lock);
+
+    if (data->fd < 0)
+        return finish_upload(data, error);
+    if (durable && data->writable && fsync(data->fd) < 0)
+        return system_failed(data, error, "sync");
+    return TRUE;
+}
+
+void
+ops_data_close(OpsData *data)
+{
+    if (!data)
+        return;
+    drop_download(data);
+    if (data->upload) {
+        virStreamAbort(data->upload);
+        virStreamFree(data->upload);
+    }
+    if (data->fd >= 0)
+        close(data->fd);
+    virStorageVolFree(data->volume);
+    g_mutex_clear(&data->lock);
+    g_free(data->name);
+    g_free(data);
+}
