@@ -6,8 +6,8 @@
  * do), the shared file for a scratch file, and a snapshot for the error log. A written
  * definition is handed to libvirt when the file is flushed (close), fsynced or renamed into
  * place (P3); libvirt's refusal is the error that close, fsync or rename returns (P4). Every
- * such file is direct_io, so that what a reader gets is always the server's current
- * content, never a stale page of the kernel's.
+ * file is direct_io, so that what a reader gets is always the current content, never a
+ * stale page of the kernel's.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -37,8 +37,10 @@ attach(struct fuse_file_info *fi, MapScratchFile *file)
     handle->writable = (fi->flags & O_ACCMODE) != O_RDONLY;
     g_mutex_init(&handle->lock);
     fi->fh = (uint64_t)(uintptr_t)handle;
-    /* A volume's pages may be cached as any file's; the root's files are the server's. */
-    fi->direct_io = file != NULL;
+    /* Every read and write reaches the server: a volume can change under the kernel (made
+     * anew when written first, replaced on O_TRUNC, written by other clients), and the
+     * root's files are the server's. */
+    fi->direct_io = 1;
 }
 
 /* The last component of a root-level @path, or NULL for any other path. */
@@ -157,6 +159,7 @@ fs_read(const char *path, char *buf, size_t size, off_t offset, struct fuse_file
 {
     FsHandle *handle = handle_of(fi);
 
+    fs_trace("read '%s' %zu@%jd", path, size, (intmax_t)offset);
     if (!handle->file)
         return fs_volume_read(path, handle, buf, size, offset);
     return (int)map_scratch_file_read(handle->file, buf, size, offset);
@@ -170,6 +173,7 @@ fs_write(const char *path, const char *buf, size_t size, off_t offset,
     g_autoptr(GError) error = NULL;
     FsHandle *handle = handle_of(fi);
 
+    fs_trace("write '%s' %zu@%jd", path, size, (intmax_t)offset);
     if (!handle->writable)
         return -EBADF;
     if (!handle->file)

@@ -57,6 +57,15 @@ void fs_cmdline_print_help(const char *program);
 void fs_log_setup(gboolean debug);
 void fs_log_to_syslog(void);
 
+/* Whether -d asked for a line per operation; set before the FUSE threads start. */
+extern gboolean fs_log_debug;
+/* A g_debug line for the hot paths (read, write), formatted only under -d. */
+#define fs_trace(...)                                                                          \
+    do {                                                                                       \
+        if (G_UNLIKELY(fs_log_debug))                                                          \
+            g_debug(__VA_ARGS__);                                                              \
+    } while (0)
+
 /*
  * Logs a failed operation once, as "OPERATION 'PATH': reason", at warning level, and keeps
  * it among the recent failures that MAP_ERROR_LOG_NAME shows (E2). Thread-safe.

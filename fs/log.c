@@ -12,7 +12,7 @@
 #define RECENT_FAILURES 100
 
 /* Both set before the FUSE threads start, read-only after. */
-static gboolean log_debug;
+gboolean fs_log_debug;
 static gboolean log_syslog;
 
 static GMutex recent_lock;
@@ -35,7 +35,7 @@ write_log(GLogLevelFlags level, const GLogField *fields, gsize n_fields, gpointe
 {
     const char *message = NULL;
 
-    if ((level & G_LOG_LEVEL_DEBUG) && !log_debug)
+    if ((level & G_LOG_LEVEL_DEBUG) && !fs_log_debug)
         return G_LOG_WRITER_HANDLED;
     for (gsize i = 0; i < n_fields && !message; i++) {
         if (g_str_equal(fields[i].key, "MESSAGE"))
@@ -53,7 +53,7 @@ write_log(GLogLevelFlags level, const GLogField *fields, gsize n_fields, gpointe
 void
 fs_log_setup(gboolean debug)
 {
-    log_debug = debug;
+    fs_log_debug = debug;
     g_log_set_writer_func(write_log, NULL, NULL);
 }
 

@@ -184,6 +184,7 @@ flush_locked(const char *operation, const char *path, FsHandle *handle, gboolean
     FsState *state = fs_state();
     g_autoptr(GError) error = NULL;
     g_auto(MapPath) parts = {0};
+    g_autoptr(OpsVolume) volume = NULL;
 
     if (!handle->data || !volume_parts(path, &parts, &error))
         return 0;
@@ -192,15 +193,12 @@ flush_locked(const char *operation, const char *path, FsHandle *handle, gboolean
     if (!handle->wrote)
         return 0;
     handle->wrote = FALSE;
-    /* Written in place into a file libvirt has deleted, the bytes went nowhere. */
-    if (ops_data_in_place(handle->data)) {
-        g_autoptr(OpsVolume) volume = ops_volume_get(state->conn, parts.top, parts.volume, &error);
-
-        if (!volume) {
-            g_prefix_error(&error, "the volume was deleted while open, what was written is "
-                                   "lost: ");
-            return fs_fail(operation, path, error);
-        }
+    /* Written into a file that libvirt deleted meanwhile, the bytes went nowhere. */
+    volume = ops_volume_get(state->conn, parts.top, parts.volume, &error);
+    if (!volume) {
+        g_prefix_error(&error, "the volume was deleted while open, what was written is lost: ");
+        fs_log_failure(operation, path, error); /* no ordinary ENOENT: always logged */
+        return -error->code;
     }
     /* Bytes written first: libvirt now looks at them to tell the volume's format (V1). */
     if (map_volume_state(state->tree, parts.top, parts.volume) == MAP_VOLUME_FILLING) {
@@ -262,23 +260,35 @@ fs_volume_read(const char *path, FsHandle *handle, char *buf, size_t size, off_t
 }
 
 /*
- * Before the first bytes go into a new volume, it is made anew as an empty raw volume: the
- * bytes are the volume (V1), whatever format its name gave it. The handle's lock is held.
+ * Before the first bytes go into a new volume, it is emptied: the bytes are the volume (V1),
+ * whatever format its name gave it. In place the file is cut to nothing, so every handle
+ * keeps seeing the same file; through streams, which cannot cut, the volume is made anew as
+ * an empty raw one. The handle's lock is held.
  */
 static gboolean
 fill_new_volume(const char *path, FsHandle *handle, GError **error)
 {
     FsState *state = fs_state();
     g_auto(MapPath) parts = {0};
+    g_autoptr(GError) local = NULL;
+    OpsData *data;
 
     if (!volume_parts(path, &parts, error))
         return FALSE;
     if (map_volume_state(state->tree, parts.top, parts.volume) != MAP_VOLUME_NEW)
         return TRUE;
-    g_clear_pointer(&handle->data, ops_data_close);
-    if (!g_str_equal(map_volume_format(parts.volume), "raw") &&
-        !ops_volume_replace(state->conn, parts.top, parts.volume, "raw", error))
+    data = data_locked(path, handle, error);
+    if (!data)
         return FALSE;
+    if (!ops_data_empty(data, &local)) {
+        if (local->code != ENOTSUP) {
+            g_propagate_error(error, g_steal_pointer(&local));
+            return FALSE;
+        }
+        g_clear_pointer(&handle->data, ops_data_close);
+        if (!ops_volume_replace(state->conn, parts.top, parts.volume, "raw", error))
+            return FALSE;
+    }
     map_volume_set_state(state->tree, parts.top, parts.volume, MAP_VOLUME_FILLING);
     return TRUE;
 }

@@ -97,12 +97,6 @@ ops_data_open(OpsConnection *conn, const char *pool, const char *name, gboolean 
     return data;
 }
 
-gboolean
-ops_data_in_place(OpsData *data)
-{
-    return data->fd >= 0;
-}
-
 /* Drops the download under way, if any: what it would say may be stale. */
 static void
 drop_download(OpsData *data)
@@ -285,6 +279,22 @@ ops_data_write(OpsData *data, const char *buf, gsize size, guint64 offset, GErro
             return system_failed(data, error, "write");
         done += (gsize)n;
     }
+    return TRUE;
+}
+
+gboolean
+ops_data_empty(OpsData *data, GError **error)
+{
+    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&data->lock);
+
+    if (data->fd < 0) {
+        g_set_error(error, OPS_ERROR, ENOTSUP, "volume '%s' is not reached in place",
+                    data->name);
+        return FALSE;
+    }
+    if (ftruncate(data->fd, 0) < 0)
+        return system_failed(data, error, "empty");
+    data->end = 0;
     return TRUE;
 }
 

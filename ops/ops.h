@@ -212,13 +212,16 @@ typedef struct _OpsData OpsData;
  */
 OpsData *ops_data_open(OpsConnection *conn, const char *pool, const char *name,
                        gboolean writable, gboolean in_place, GError **error);
-/* Whether @data reads and writes in place rather than through streams. */
-gboolean ops_data_in_place(OpsData *data);
 /* Reads up to @size bytes at @offset; fewer only at the end. -1 with @error on failure. */
 gssize ops_data_read(OpsData *data, char *buf, gsize size, guint64 offset, GError **error);
 /* Writes @size bytes at @offset, growing the volume as needed. ENOSPC, EIO, ... */
 gboolean ops_data_write(OpsData *data, const char *buf, gsize size, guint64 offset,
                         GError **error);
+/*
+ * Empties the volume's file in place (every handle on it sees that), keeping its format's
+ * name in libvirt until the pool is refreshed. ENOTSUP through streams, which cannot.
+ */
+gboolean ops_data_empty(OpsData *data, GError **error);
 /*
  * Makes what was written part of the volume (an upload is finished), and with @durable
  * also stable on disk (fsync in place). Errors of earlier writes are reported here.

@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# V5, V1 (data first), V2 (O_TRUNC): a volume's exact bytes through the mount, read and
+# written by the usual tools, on the data path named by $1: "in-place" (the volume's file,
+# from this host) or "streams" (libvirt's upload and download streams, direct=never).
+. "$(dirname "$0")/lib.sh"
+
+path=${1:?in-place or streams}
+start_daemon
+make_pool p start
+mkdir -p "$SB/pools/full"
+mount -t tmpfs -o size=16m,mode=0755 virt-poolfs-test "$SB/pools/full"
+EXTRA_CLEANUP+=("umount '$SB/pools/full'")
+chown vpfs-sandbox: "$SB/pools/full"
+v pool-define-as full dir --target "$SB/pools/full" >/dev/null && v pool-start full >/dev/null
+
+# A raw volume of 8 MiB with random bytes, a hole in the middle, made on the host.
+src=$SB/pools/p/src.raw
+head -c 3M /dev/urandom >"$src"
+truncate -s 5M "$src"
+head -c 3M /dev/urandom >>"$src"
+chown vpfs-sandbox: "$src"
+v pool-refresh p >/dev/null
+if [ "$path" = streams ]; then mount_fs -d -o direct=never; else mount_fs -d; fi
+local_dir=$WORK/local
+mkdir -p "$local_dir"
+
+if [ "$path" = streams ]; then
+    check_eq "the data goes through streams" 0 "$(grep -c 'in place: yes' "$WORK/server.log")"
+fi
+
+# Reading (V5): every tool gets the exact bytes, as virsh vol-download does.
+v vol-download --pool p src.raw "$local_dir/downloaded"
+check "V5: cat reads the host file's bytes" cmp "$src" <(cat "$MNT/p/src.raw")
+check "V5: ... and vol-download's" cmp "$local_dir/downloaded" <(cat "$MNT/p/src.raw")
+if [ "$path" = streams ]; then
+    check "V5: the read went through a sparse download" grep -q "virStorageVolDownload" "$WORK/server.log"
+else
+    check "V5: the read went in place" grep -q "in place: yes" "$WORK/server.log"
+fi
+check_eq "V5: sha256sum" "$(sha256sum <"$src")" "$(sha256sum <"$MNT/p/src.raw")"
+check "V5: dd bs=1 (the first 64 KiB)" cmp <(head -c 65536 "$src") \
+    <(dd if="$MNT/p/src.raw" bs=1 count=65536 status=none)
+for bs in 4097 64k 1M 3M; do
+    check "V5: dd bs=$bs" cmp "$src" <(dd if="$MNT/p/src.raw" bs="$bs" status=none)
+done
+check "V5: dd at an offset" cmp <(tail -c +4194305 "$src" | head -c 100000) \
+    <(dd if="$MNT/p/src.raw" bs=1000 skip=4194304 count=100 iflag=skip_bytes status=none)
+check "V5: cp out" sh -c "cp '$MNT/p/src.raw' '$local_dir/copied' && cmp '$src' '$local_dir/copied'"
+check "V5: rsync out" sh -c "rsync '$MNT/p/src.raw' '$local_dir/rsynced' && cmp '$src' '$local_dir/rsynced'"
+
+# Writing (V1: data first): the bytes written are the volume, in the format libvirt sees.
+qemu-img create -q -f qcow2 "$local_dir/disk.qcow2" 64M
+qemu-io -c "write -P 0x5a 1M 2M" "$local_dir/disk.qcow2" >/dev/null
+check "V1: cp disk.qcow2 into a pool" cp "$local_dir/disk.qcow2" "$MNT/p/"
+check "V1: ... the volume is those bytes" cmp "$local_dir/disk.qcow2" "$SB/pools/p/disk.qcow2"
+check_eq "V1: ... and libvirt sees a qcow2 of 64 MiB" "qcow2 67108864" \
+    "$(v vol-dumpxml --pool p disk.qcow2 | sed -nE "s|.*<format type='([^']*)'/>.*|\1|p; s|.*<capacity unit='bytes'>([0-9]+)<.*|\1|p" | sort -r | xargs)"
+check "V1: cp of a qcow2 into a name that says raw" cp "$local_dir/disk.qcow2" "$MNT/p/disk.img"
+check_eq "V1: ... is the qcow2 libvirt detects" qcow2 \
+    "$(v vol-dumpxml --pool p disk.img | sed -nE "s|.*<format type='([^']*)'/>.*|\1|p")"
+head -c 1M /dev/urandom >"$local_dir/other"
+check "V2: cp over an existing volume" cp "$local_dir/other" "$MNT/p/disk.qcow2"
+check "V2: ... replaces its content" cmp "$local_dir/other" "$SB/pools/p/disk.qcow2"
+check "V2: shell redirection over a volume" sh -c "printf 'short' > '$MNT/p/disk.img'"
+check_eq "V2: ... replaces its content" short "$(cat "$SB/pools/p/disk.img")"
+check "V5: dd into the middle of a volume" dd if="$local_dir/other" of="$MNT/p/src.raw" bs=4k \
+    seek=300 count=10 conv=notrunc status=none
+check "V5: ... changes just those bytes" cmp <(dd if="$local_dir/other" bs=4k count=10 status=none) \
+    <(dd if="$src" bs=4k skip=300 count=10 status=none)
+check "V5: ... and the rest stays" cmp <(head -c 1228800 "$local_dir/downloaded") <(head -c 1228800 "$src")
+
+# Random access: qemu-img and fio through the mount.
+# The backing file is named relative to the overlay, so that both qemu-img here (through the
+# mount) and libvirt there (in the pool's directory) find it.
+check "V5: qemu-img create with a backing file" \
+    qemu-img create -q -f qcow2 -b disk.img -F raw "$MNT/p/overlay.qcow2"
+check "V5: ... qemu-img check" qemu-img check -q "$MNT/p/overlay.qcow2"
+check_eq "V5: ... libvirt sees the backing file" qcow2 \
+    "$(v vol-dumpxml --pool p overlay.qcow2 | sed -nE "s|.*<format type='([^']*)'/>.*|\1|p" | head -1)"
+head -c 6M /dev/urandom >"$local_dir/in.img"
+check "V5: qemu-img convert into the pool" \
+    qemu-img convert -O qcow2 "$local_dir/in.img" "$MNT/p/out.qcow2"
+check "V5: ... qemu-img check" qemu-img check -q "$MNT/p/out.qcow2"
+check "V5: ... the same image" qemu-img compare -q "$local_dir/in.img" "$MNT/p/out.qcow2"
+check "V5: fio random reads and writes, verified" fio --name=verify --filename="$MNT/p/fio.raw" \
+    --size=4M --rw=randrw --bs=4k --ioengine=psync --verify=crc32c --verify_fatal=1 \
+    --do_verify=1 --output="$WORK/fio.out"
+check_eq "V5: ... with no error" 0 "$(grep -c 'err= *[1-9]' "$WORK/fio.out")"
+
+# Errors (V5, E1): a full pool, a volume deleted while open.
+check_fails "V5: cp into a full pool fails with ENOSPC" "No space left on device" \
+    sh -c "head -c 32M /dev/urandom > '$local_dir/big' && cp '$local_dir/big' '$MNT/full/big.raw'"
+check "V5: ... and says so in .errors" grep -q "'/full/big.raw'.*No space left" "$MNT/.errors"
+check_fails "V5: a volume deleted while open fails the write or the close" "No such file" \
+    python3 - "$MNT/p/src.raw" "$URI" <<'PY'
+import os, subprocess, sys
+fd = os.open(sys.argv[1], os.O_WRONLY)
+os.pwrite(fd, b"x" * 4096, 0)
+subprocess.run(["virsh", "-q", "-c", sys.argv[2], "vol-delete", "--pool", "p", "src.raw"],
+               check=True, stdout=subprocess.DEVNULL)
+os.pwrite(fd, b"y" * 4096, 4096)
+os.close(fd)
+PY
+check "V5: ... and the server goes on" test -f "$MNT/p/disk.img"
