@@ -46,6 +46,9 @@ fs_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
     cfg->negative_timeout = state->cache_ttl;
     /* O_TRUNC reaches open, so that truncating NAME.xml is part of the edit, not a define. */
     conn->want |= conn->capable & FUSE_CAP_ATOMIC_O_TRUNC;
+    /* Requests of up to 1 MiB, reads too (FUSE sizes both by max_write): each costs a round
+     * trip through the kernel, and through streams a message to the daemon. */
+    conn->max_write = MAP_IO_SIZE;
     return state;
 }
 

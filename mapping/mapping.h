@@ -25,6 +25,9 @@
 
 G_BEGIN_DECLS
 
+/* The I/O size a volume's st_blksize suggests, and the largest FUSE request (fs_init). */
+#define MAP_IO_SIZE (1024 * 1024)
+
 /* The extension of a pool's definition file beside its directory. */
 #define MAP_XML_SUFFIX ".xml"
 /* The namespace of the extended attributes (V7). */
