@@ -1,11 +1,19 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * The connection to libvirt: opened once before the mount and shared by every FUSE thread
- * (libvirt serialises what needs it). Reconnecting and events are left to later layers.
+ * The connection to libvirt, shared by every FUSE thread (libvirt serialises what needs it),
+ * and its return after the daemon went away (../shared/SPEC.md E3). Keepalive tells a daemon
+ * that stopped answering within KEEPALIVE_INTERVAL * (KEEPALIVE_COUNT + 1) seconds; one that
+ * died closes its socket, which libvirt sees at once. Either way the next call finds the
+ * connection dead, closes it and opens a new one, at most once per RETRY_INTERVAL: until one
+ * opens, calls fail at once with ENOTCONN instead of waiting.
  */
 #include <errno.h>
 
 #include "ops/ops-private.h"
+
+#define KEEPALIVE_INTERVAL 2 /* seconds */
+#define KEEPALIVE_COUNT 3
+#define RETRY_INTERVAL (G_USEC_PER_SEC / 2)
 
 /* A URI without a host reaches a daemon on this host (a socket, or the test driver). */
 static gboolean
@@ -17,30 +25,44 @@ uri_is_local(const char *uri)
     return parsed && (!host || !*host);
 }
 
-OpsConnection *
-ops_connection_open(const char *uri, GError **error)
+/* Opens @uri with keepalive; NULL with @error set (ENOTCONN unless refused: EACCES). */
+static virConnectPtr
+open_daemon(const char *uri, GError **error)
 {
-    g_autoptr(virConnect) conn = NULL;
-    g_autofree char *canonical = NULL;
-    OpsConnection *result;
+    virConnectPtr conn;
 
     g_debug("libvirt: virConnectOpen(%s)", uri ? uri : "default");
     conn = virConnectOpen(uri);
     if (!conn) {
         ops_error_from_libvirt(error, "cannot connect to libvirt");
-        /* Unless refused, whatever libvirt's reason the daemon is not reachable (E1). */
         if (error && *error && (*error)->code != EACCES)
             (*error)->code = ENOTCONN;
         return NULL;
     }
+    /* Drivers without keepalive (test:///, local ones) answer -1 or 1: nothing to do. */
+    virConnectSetKeepAlive(conn, KEEPALIVE_INTERVAL, KEEPALIVE_COUNT);
+    return conn;
+}
+
+OpsConnection *
+ops_connection_open(const char *uri, GError **error)
+{
+    g_autoptr(virConnect) conn = open_daemon(uri, error);
+    g_autofree char *canonical = NULL;
+    OpsConnection *result;
+
+    if (!conn)
+        return NULL;
     canonical = virConnectGetURI(conn);
     if (!canonical) {
         ops_error_from_libvirt(error, "cannot read the connection's URI");
         return NULL;
     }
     result = g_new0(OpsConnection, 1);
+    g_mutex_init(&result->lock);
     result->local = uri_is_local(canonical);
     result->conn = g_steal_pointer(&conn);
+    result->requested = g_strdup(uri);
     result->uri = g_steal_pointer(&canonical);
     result->lifecycle_event = result->refresh_event = -1;
     return result;
@@ -52,7 +74,10 @@ ops_connection_free(OpsConnection *conn)
     if (!conn)
         return;
     ops_events_unwatch(conn);
-    virConnectClose(conn->conn);
+    if (conn->conn)
+        virConnectClose(conn->conn);
+    g_mutex_clear(&conn->lock);
+    g_free(conn->requested);
     /* libvirt allocated the URI with malloc, and g_free is free since glib 2.46. */
     g_free(conn->uri);
     g_free(conn);
@@ -62,4 +87,35 @@ const char *
 ops_connection_uri(OpsConnection *conn)
 {
     return conn->uri;
+}
+
+virConnectPtr
+ops_connection_get(OpsConnection *conn, GError **error)
+{
+    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&conn->lock);
+    g_autoptr(GError) local = NULL;
+    gint64 now;
+
+    if (conn->conn && virConnectIsAlive(conn->conn) == 1)
+        return virConnectRef(conn->conn) < 0 ? NULL : conn->conn;
+    if (conn->conn) {
+        g_debug("libvirt: the connection to %s is dead", conn->uri);
+        ops_events_forget_locked(conn);
+        g_clear_pointer(&conn->conn, virConnectClose);
+    }
+    now = g_get_monotonic_time();
+    if (now < conn->retry_at) {
+        g_set_error(error, OPS_ERROR, ENOTCONN, "libvirt at %s is unreachable", conn->uri);
+        return NULL;
+    }
+    conn->conn = open_daemon(conn->requested, &local);
+    if (!conn->conn) {
+        conn->retry_at = now + RETRY_INTERVAL;
+        g_propagate_error(error, g_steal_pointer(&local));
+        return NULL;
+    }
+    g_debug("libvirt: connected again to %s", conn->uri);
+    ops_events_register_locked(conn);
+    virConnectRef(conn->conn);
+    return conn->conn;
 }

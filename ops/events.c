@@ -2,16 +2,12 @@
 /*
  * libvirt's storage pool events (lifecycle and refresh), delivered by libvirt's default
  * event loop on a thread of its own. Events and keepalive need that loop registered before
- * any connection opens (ops_init); the thread starts only once the server has forked.
+ * any connection opens (ops_init); the thread starts only once the server has forked. After
+ * a reconnection (ops/connection.c) the callbacks are registered again on the new connection.
  */
 #include <errno.h>
 
 #include "ops/ops-private.h"
-
-typedef struct {
-    OpsPoolChanged func;
-    gpointer data;
-} Watch;
 
 static gpointer
 run_event_loop(gpointer unused)
@@ -24,41 +20,61 @@ run_event_loop(gpointer unused)
 }
 
 static void
-on_refresh(virConnectPtr conn, virStoragePoolPtr pool, void *opaque)
+on_refresh(virConnectPtr unused, virStoragePoolPtr pool, void *opaque)
 {
-    Watch *watch = opaque;
+    OpsConnection *conn = opaque;
 
     g_debug("libvirt: event: pool %s refreshed", virStoragePoolGetName(pool));
-    watch->func(virStoragePoolGetName(pool), FALSE, watch->data);
+    conn->watch(virStoragePoolGetName(pool), FALSE, conn->watch_data);
 }
 
 static void
-on_lifecycle(virConnectPtr conn, virStoragePoolPtr pool, int event, int detail, void *opaque)
+on_lifecycle(virConnectPtr unused, virStoragePoolPtr pool, int event, int detail, void *opaque)
 {
-    Watch *watch = opaque;
+    OpsConnection *conn = opaque;
 
     g_debug("libvirt: event: pool %s lifecycle %d", virStoragePoolGetName(pool), event);
-    watch->func(virStoragePoolGetName(pool), TRUE, watch->data);
+    conn->watch(virStoragePoolGetName(pool), TRUE, conn->watch_data);
+}
+
+gboolean
+ops_events_register_locked(OpsConnection *conn)
+{
+    if (!conn->watch)
+        return TRUE;
+    conn->lifecycle_event = virConnectStoragePoolEventRegisterAny(
+        conn->conn, NULL, VIR_STORAGE_POOL_EVENT_ID_LIFECYCLE,
+        VIR_STORAGE_POOL_EVENT_CALLBACK(on_lifecycle), conn, NULL);
+    conn->refresh_event = virConnectStoragePoolEventRegisterAny(
+        conn->conn, NULL, VIR_STORAGE_POOL_EVENT_ID_REFRESH,
+        VIR_STORAGE_POOL_EVENT_CALLBACK(on_refresh), conn, NULL);
+    if (conn->lifecycle_event >= 0 && conn->refresh_event >= 0)
+        return TRUE;
+    g_debug("libvirt: cannot register pool events");
+    ops_events_forget_locked(conn);
+    return FALSE;
+}
+
+void
+ops_events_forget_locked(OpsConnection *conn)
+{
+    if (conn->conn && conn->lifecycle_event >= 0)
+        virConnectStoragePoolEventDeregisterAny(conn->conn, conn->lifecycle_event);
+    if (conn->conn && conn->refresh_event >= 0)
+        virConnectStoragePoolEventDeregisterAny(conn->conn, conn->refresh_event);
+    conn->lifecycle_event = conn->refresh_event = -1;
 }
 
 gboolean
 ops_events_watch(OpsConnection *conn, OpsPoolChanged func, gpointer data, GError **error)
 {
-    Watch *watch = g_new0(Watch, 1);
+    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&conn->lock);
 
-    watch->func = func;
-    watch->data = data;
-    conn->lifecycle_event = virConnectStoragePoolEventRegisterAny(
-        conn->conn, NULL, VIR_STORAGE_POOL_EVENT_ID_LIFECYCLE,
-        VIR_STORAGE_POOL_EVENT_CALLBACK(on_lifecycle), watch, NULL);
-    conn->refresh_event = virConnectStoragePoolEventRegisterAny(
-        conn->conn, NULL, VIR_STORAGE_POOL_EVENT_ID_REFRESH,
-        VIR_STORAGE_POOL_EVENT_CALLBACK(on_refresh), watch, g_free);
-    if (conn->lifecycle_event < 0 || conn->refresh_event < 0) {
+    conn->watch = func;
+    conn->watch_data = data;
+    if (conn->conn && !ops_events_register_locked(conn)) {
         ops_error_from_libvirt(error, "cannot follow pool events");
-        ops_events_unwatch(conn);
-        if (conn->refresh_event < 0)
-            g_free(watch);
+        conn->watch = NULL;
         return FALSE;
     }
     g_thread_unref(g_thread_new("libvirt-events", run_event_loop, NULL));
@@ -68,9 +84,8 @@ ops_events_watch(OpsConnection *conn, OpsPoolChanged func, gpointer data, GError
 void
 ops_events_unwatch(OpsConnection *conn)
 {
-    if (conn->lifecycle_event >= 0)
-        virConnectStoragePoolEventDeregisterAny(conn->conn, conn->lifecycle_event);
-    if (conn->refresh_event >= 0)
-        virConnectStoragePoolEventDeregisterAny(conn->conn, conn->refresh_event);
-    conn->lifecycle_event = conn->refresh_event = -1;
+    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&conn->lock);
+
+    ops_events_forget_locked(conn);
+    conn->watch = NULL;
 }

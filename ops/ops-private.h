@@ -15,12 +15,27 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(virStoragePool, virStoragePoolFree)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(virStorageVol, virStorageVolFree)
 
 struct _OpsConnection {
-    virConnectPtr conn; /* set at open, never changed: libvirt makes it thread-safe */
-    char *uri;
-    gboolean local; /* the daemon runs on this host: its files may be reachable from here */
-    int lifecycle_event; /* callback ids, -1 while not watching */
+    GMutex lock;        /* guards conn, retry_at, watch and the event ids */
+    virConnectPtr conn; /* NULL while the daemon is away; take it with ops_connection_get */
+    char *requested;    /* the URI asked for (NULL: libvirt's default), to reconnect with */
+    char *uri;          /* the canonical URI; set at open, never changed */
+    gboolean local;     /* the daemon runs on this host: its files may be reachable from here */
+    gint64 retry_at;    /* monotonic time before which no reconnection is tried */
+    OpsPoolChanged watch; /* what pool events are told to, or NULL */
+    gpointer watch_data;
+    int lifecycle_event; /* callback ids on conn, -1 while not registered */
     int refresh_event;
 };
+
+/*
+ * The live connection: a new reference the caller closes (g_autoptr(virConnect)), or NULL
+ * with ENOTCONN when the daemon is away and cannot be reached again now (E3).
+ */
+virConnectPtr ops_connection_get(OpsConnection *conn, GError **error);
+
+/* Registers, or forgets, the pool event callbacks on conn->conn; conn->lock is held. */
+gboolean ops_events_register_locked(OpsConnection *conn);
+void ops_events_forget_locked(OpsConnection *conn);
 
 /*
  * Sets @error from libvirt's last error of this thread, in the form "@what: libvirt's

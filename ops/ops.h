@@ -30,6 +30,8 @@ typedef struct _OpsConnection OpsConnection;
 /*
  * Opens a read-write connection to @uri (NULL: libvirt's default). Returns a new connection
  * or NULL with @error set (ENOTCONN when the daemon cannot be reached). Thread-safe use.
+ * Should the daemon go away later, calls fail with ENOTCONN (or EIO, for a call under way)
+ * and the connection is opened again by the first call after it is back (E3).
  */
 OpsConnection *ops_connection_open(const char *uri, GError **error);
 /* Stops watching events and closes @conn; NULL is accepted. */

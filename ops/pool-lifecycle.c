@@ -48,10 +48,13 @@ ops_pool_create_dir(OpsConnection *conn, const char *name, const char *target, G
 {
     g_autofree char *xml = g_markup_printf_escaped(
         "<pool type='dir'><name>%s</name><target><path>%s</path></target></pool>", name, target);
+    g_autoptr(virConnect) live = ops_connection_get(conn, error);
     g_autoptr(virStoragePool) pool = NULL;
 
+    if (!live)
+        return FALSE;
     g_debug("libvirt: virStoragePoolDefineXML(%s), Build, Create, SetAutostart", name);
-    pool = virStoragePoolDefineXML(conn->conn, xml, 0);
+    pool = virStoragePoolDefineXML(live, xml, 0);
     if (!pool)
         return step_failed(error, "cannot define pool", name);
     if (virStoragePoolBuild(pool, safe_build_flags("dir")) < 0) {
@@ -147,6 +150,7 @@ gboolean
 ops_pool_define(OpsConnection *conn, const char *name, const char *xml, GError **error)
 {
     g_autoptr(OpsPool) parsed = g_new0(OpsPool, 1);
+    g_autoptr(virConnect) live = NULL;
     g_autoptr(virStoragePool) existing = NULL;
     g_autoptr(virStoragePool) pool = NULL;
 
@@ -157,12 +161,19 @@ ops_pool_define(OpsConnection *conn, const char *name, const char *xml, GError *
                     "define pool '%s'", parsed->name ? parsed->name : "", name, name);
         return FALSE;
     }
+    live = ops_connection_get(conn, error);
+    if (!live) {
+        if (error && *error)
+            classify_define_error(*error);
+        return FALSE;
+    }
     g_debug("libvirt: virStoragePoolLookupByName, DefineXML(%s)", name);
-    existing = virStoragePoolLookupByName(conn->conn, name);
-    pool = virStoragePoolDefineXML(conn->conn, xml, 0);
+    existing = virStoragePoolLookupByName(live, name);
+    pool = virStoragePoolDefineXML(live, xml, 0);
     if (!pool) {
         step_failed(error, "libvirt refused the definition of pool", name);
-        classify_define_error(*error);
+        if (error && *error)
+            classify_define_error(*error);
         return FALSE;
     }
     if (existing)

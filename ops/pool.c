@@ -7,12 +7,15 @@
 char **
 ops_pool_list_names(OpsConnection *conn, GError **error)
 {
+    g_autoptr(virConnect) live = ops_connection_get(conn, error);
     virStoragePoolPtr *pools = NULL;
     GPtrArray *names;
     int count;
 
+    if (!live)
+        return NULL;
     g_debug("libvirt: virConnectListAllStoragePools");
-    count = virConnectListAllStoragePools(conn->conn, &pools, 0);
+    count = virConnectListAllStoragePools(live, &pools, 0);
     if (count < 0) {
         ops_error_from_libvirt(error, "cannot list pools");
         return NULL;
@@ -29,10 +32,13 @@ ops_pool_list_names(OpsConnection *conn, GError **error)
 virStoragePoolPtr
 ops_pool_lookup(OpsConnection *conn, const char *name, GError **error)
 {
+    g_autoptr(virConnect) live = ops_connection_get(conn, error);
     virStoragePoolPtr pool;
 
+    if (!live)
+        return NULL;
     g_debug("libvirt: virStoragePoolLookupByName(%s)", name);
-    pool = virStoragePoolLookupByName(conn->conn, name);
+    pool = virStoragePoolLookupByName(live, name);
     if (!pool)
         ops_error_from_libvirt(error, "cannot find the pool");
     return pool;

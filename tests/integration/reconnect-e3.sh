@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# E3: when the daemon dies (kill -9) calls fail with EIO or ENOTCONN at once, when it hangs
+# (SIGSTOP) within the keepalive bound, nothing hangs for good, and once a daemon is back the
+# same mount works again, with no remount; also with the daemon restarted while a large cp
+# runs through it.
+. "$(dirname "$0")/lib.sh"
+
+start_daemon
+make_pool p start
+v pool-autostart p >/dev/null
+mount_fs -o direct=never
+server=$SERVER_PID
+head -c 64M /dev/urandom >"$WORK/data"
+
+daemon_pid() { cat "$SB/run/libvirt/libvirtd.pid"; }
+# answers_fail DESCRIPTION COMMAND...: the command fails with EIO or ENOTCONN within 10 s.
+answers_fail() {
+    local desc=$1 out status
+    shift
+    out=$(timeout 10 "$@" 2>&1)
+    status=$?
+    if [ "$status" -eq 124 ]; then
+        not_ok "$desc" "it hung: $*"
+    elif [ "$status" -ne 0 ] && [[ "$out" == *"Transport endpoint is not connected"* ||
+        "$out" == *"Input/output error"* ]]; then
+        ok "$desc"
+    else
+        not_ok "$desc" "status $status: $out"
+    fi
+}
+# comes_back DESCRIPTION COMMAND...: the command succeeds within 15 s.
+comes_back() {
+    local desc=$1
+    shift
+    for _ in $(seq 150); do
+        "$@" >/dev/null 2>&1 && { ok "$desc"; return; }
+        sleep 0.1
+    done
+    not_ok "$desc" "not within 15 s: $*"
+}
+
+check "E3: the mount works" test -d "$MNT/p"
+kill -9 "$(daemon_pid)"
+answers_fail "E3: with the daemon killed, ls fails at once" ls "$MNT"
+answers_fail "E3: ... and so does creating a volume" truncate -s 1M "$MNT/p/new.raw"
+answers_fail "E3: ... and so does mkdir" mkdir "$MNT/q"
+check "E3: ... and the server is still there" kill -0 "$server"
+check "E3: ... and so is the mount" mountpoint -q "$MNT"
+
+start_daemon
+comes_back "E3: with a daemon back, the same mount lists the pool" ls "$MNT/p"
+check "E3: ... and makes volumes" truncate -s 1M "$MNT/p/after.raw"
+check "E3: ... that libvirt has" v vol-info --pool p after.raw
+check_eq "E3: ... with no remount: the same server" "$server" "$SERVER_PID"
+
+# A daemon that stops answering (SIGSTOP) is found out by keepalive: 2 s apart, 3 missed,
+# so a call fails within about 8 s, and the mount comes back once the daemon answers again.
+kill -STOP "$(daemon_pid)"
+start=$SECONDS
+out=$(timeout 30 ls "$MNT/p" 2>&1)
+status=$?
+elapsed=$((SECONDS - start))
+kill -CONT "$(daemon_pid)"
+if [ "$status" -ne 0 ] && [ "$status" -ne 124 ] && [ "$elapsed" -le 15 ]; then
+    ok "E3: with the daemon frozen, a call fails within the keepalive bound (${elapsed} s)"
+else
+    not_ok "E3: with the daemon frozen, a call fails within the keepalive bound" \
+        "status $status after $elapsed s: $out"
+fi
+comes_back "E3: once the daemon answers again, the mount works" ls "$MNT/p"
+
+# The daemon stopped and started again while a large cp runs through the mount.
+cp "$WORK/data" "$MNT/p/big.raw" 2>"$WORK/cp.err" &
+copier=$!
+sleep 0.2
+"$SANDBOX" stop "$SB"
+start_daemon
+if timeout 60 tail --pid="$copier" -f /dev/null; then
+    wait "$copier"
+    copied=$?
+    if [ "$copied" -eq 0 ]; then
+        check "E3: a cp that went on across the restart has every byte" cmp "$WORK/data" "$MNT/p/big.raw"
+    else
+        check "E3: a cp cut by the restart says why" grep -qE "Input/output error|not connected|No such file" "$WORK/cp.err"
+    fi
+else
+    not_ok "E3: a cp across a restart ends" "it hung for 60 s"
+fi
+comes_back "E3: after the restart a new cp works" cp "$WORK/data" "$MNT/p/again.raw"
+check "E3: ... with every byte" cmp "$WORK/data" "$SB/pools/p/again.raw"
