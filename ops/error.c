@@ -58,9 +58,18 @@ errno_of_libvirt_error(const virError *err)
         if (errno_of_code[i].code == err->code)
             return errno_of_code[i].err;
     }
-    if (err->code == VIR_ERR_SYSTEM_ERROR && err->int1 > 0)
+    if (err->code != VIR_ERR_SYSTEM_ERROR || err->int1 <= 0)
+        return EIO;
+    /* A socket to the daemon that broke is a daemon gone away, whatever the socket said. */
+    switch (err->int1) {
+    case ECONNRESET:
+    case ECONNREFUSED:
+    case ECONNABORTED:
+    case EPIPE:
+        return ENOTCONN;
+    default:
         return err->int1;
-    return EIO;
+    }
 }
 
 gboolean
