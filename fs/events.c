@@ -21,7 +21,7 @@ typedef struct {
 
 typedef struct {
     struct fuse *fuse;
-    OpsConnection *conn;
+    MapTree *tree;
     GAsyncQueue *events; /* of PoolEvent */
     GHashTable *pools;   /* the pool names last seen; only the events thread uses it */
 } Follower;
@@ -89,9 +89,10 @@ apply(Follower *follower, const PoolEvent *event)
     GHashTable *now;
 
     g_debug("events: pool '%s' changed", event->pool);
+    map_forget_pool(follower->tree, event->pool);
     fuse_invalidate_path(follower->fuse, dir);
     fuse_invalidate_path(follower->fuse, xml);
-    if (!event->lifecycle || !(now = current_pools(follower->conn)))
+    if (!event->lifecycle || !(now = current_pools(follower->tree->conn)))
         return;
     forget_missing(follower->fuse, now, follower->pools); /* new: a cached "no such file" */
     forget_missing(follower->fuse, follower->pools, now); /* gone */
@@ -115,19 +116,19 @@ apply_events(gpointer data)
 }
 
 void
-fs_follow_events(struct fuse *fuse, OpsConnection *conn)
+fs_follow_events(struct fuse *fuse, MapTree *tree)
 {
     g_autoptr(GError) error = NULL;
     /* Lives as long as the process: the event threads never stop. */
     Follower *follower = g_new0(Follower, 1);
 
     follower->fuse = fuse;
-    follower->conn = conn;
+    follower->tree = tree;
     follower->events = g_async_queue_new();
-    follower->pools = current_pools(conn);
+    follower->pools = current_pools(tree->conn);
     if (!follower->pools)
         follower->pools = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-    if (!ops_events_watch(conn, queue_event, follower, &error)) {
+    if (!ops_events_watch(tree->conn, queue_event, follower, &error)) {
         g_warning("pool changes made elsewhere show only after cache_ttl: %s", error->message);
         g_hash_table_unref(follower->pools);
         g_async_queue_unref(follower->events);

@@ -157,10 +157,10 @@ ssize_t fs_copy_file_range(const char *path_in, struct fuse_file_info *fi_in, of
                            off_t offset_out, size_t size, int flags);
 
 /*
- * Follows libvirt's pool events on @fuse's connection, dropping from the kernel's caches
- * what each event changed (C2). Call once mounted and forked.
+ * Follows libvirt's pool events on @tree's connection, dropping from the metadata cache and
+ * the kernel's what each event changed (C2). Call once mounted and forked.
  */
-void fs_follow_events(struct fuse *fuse, OpsConnection *conn);
+void fs_follow_events(struct fuse *fuse, MapTree *tree);
 
 /* The operations of the mount (fs/operations.c). */
 extern const struct fuse_operations fs_operations;

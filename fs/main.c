@@ -44,7 +44,7 @@ serve(FsConfig *config, struct fuse_args *args, FsState *state)
         goto out_handlers;
     if (!config->foreground)
         fs_log_to_syslog();
-    fs_follow_events(fuse, state->conn);
+    fs_follow_events(fuse, state->tree);
     loop = fuse_loop_cfg_create();
     status = fuse_loop_mt(fuse, loop) == 0 ? 0 : 1;
     fuse_loop_cfg_destroy(loop);
@@ -91,7 +91,7 @@ main(int argc, char **argv)
         return 1;
     }
     add_mount_options(&args, ops_connection_uri(conn));
-    tree = map_tree_new(conn);
+    tree = map_tree_new(conn, config.cache_ttl);
     state.conn = conn;
     state.tree = tree;
     state.cache_ttl = config.cache_ttl;

@@ -73,6 +73,30 @@ fs_getattr(const char *path, struct stat *st, struct fuse_file_info *fi)
     return 0;
 }
 
+/*
+ * A pool's volumes with their attributes (readdirplus, as `ls -l` asks for): the kernel then
+ * needs no lookup per name, and the volumes are asked of libvirt several at a time.
+ */
+static int
+fill_volumes_plus(const char *path, const char *pool, void *buf, fuse_fill_dir_t fill)
+{
+    FsState *state = fs_state();
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GPtrArray) volumes = map_list_volumes(state->tree, pool, &error);
+
+    if (!volumes)
+        return fs_fail("readdir", path, error);
+    for (guint i = 0; i < volumes->len; i++) {
+        MapNode node = {.kind = MAP_NODE_VOLUME, .volume = volumes->pdata[i]};
+        struct stat st;
+
+        map_node_stat(&node, &state->defaults, &st);
+        if (fill(buf, node.volume->name, &st, 0, FUSE_FILL_DIR_PLUS))
+            break;
+    }
+    return 0;
+}
+
 /* Errors: ENOENT, ENOTDIR, EIO, ENOTCONN, EACCES. */
 static int
 fs_readdir(const char *path, void *buf, fuse_fill_dir_t fill, off_t offset,
@@ -80,13 +104,18 @@ fs_readdir(const char *path, void *buf, fuse_fill_dir_t fill, off_t offset,
 {
     g_autoptr(GError) error = NULL;
     g_auto(GStrv) names = NULL;
+    g_auto(MapPath) parts = {0};
 
-    g_debug("readdir '%s'", path);
-    names = map_list(fs_state()->tree, path, &error);
-    if (!names)
+    g_debug("readdir '%s'%s", path, flags & FUSE_READDIR_PLUS ? " plus" : "");
+    if (!map_path_parse(path, &parts, &error))
         return fs_fail("readdir", path, error);
     fill(buf, ".", NULL, 0, 0);
     fill(buf, "..", NULL, 0, 0);
+    if ((flags & FUSE_READDIR_PLUS) && parts.kind == MAP_PATH_TOP)
+        return fill_volumes_plus(path, parts.top, buf, fill);
+    names = map_list(fs_state()->tree, path, &error);
+    if (!names)
+        return fs_fail("readdir", path, error);
     for (char **name = names; *name; name++) {
         if (fill(buf, *name, NULL, 0, 0))
             break;
@@ -109,6 +138,7 @@ fs_mkdir(const char *path, mode_t mode)
     if (parts.kind != MAP_PATH_TOP)
         return fs_refuse("mkdir", path, EPERM, "a pool holds volumes, not directories");
     target = map_new_pool_target(state->tree, state->pool_root, parts.top, &error);
+    map_forget_path(state->tree, path);
     if (!target || !ops_pool_create_dir(state->conn, parts.top, target, &error))
         return fs_fail("mkdir", path, error);
     return 0;
@@ -128,6 +158,7 @@ fs_rmdir(const char *path)
         return fs_fail("rmdir", path, error);
     if (node->kind != MAP_NODE_POOL)
         return -ENOTDIR;
+    map_forget_path(state->tree, path);
     if (!ops_pool_remove(state->conn, node->pool->name, &error))
         return fs_fail("rmdir", path, error);
     return 0;
@@ -385,6 +416,7 @@ fs_setxattr(const char *path, const char *name, const char *value, size_t size, 
         return -ENOTSUP; /* an ordinary answer: tools copying ACLs and labels expect it */
     if (!node || error)
         return fs_fail("setxattr", path, error);
+    map_forget_path(state->tree, path);
     switch (change.kind) {
     case MAP_CHANGE_RUNNING:
         ok = ops_pool_set_running(state->conn, node->pool->name, change.flag, &error);

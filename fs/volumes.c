@@ -32,9 +32,11 @@ fs_volume_create(const char *path, mode_t mode)
     g_autoptr(GError) error = NULL;
     g_auto(MapPath) parts = {0};
 
-    if (!volume_parts(path, &parts, &error) ||
-        !ops_volume_create(state->conn, parts.top, parts.volume,
-                           map_volume_format(parts.volume), mode, &error))
+    if (!volume_parts(path, &parts, &error))
+        return fs_fail("create", path, error);
+    map_forget_volume(state->tree, parts.top, parts.volume);
+    if (!ops_volume_create(state->conn, parts.top, parts.volume, map_volume_format(parts.volume),
+                           mode, &error))
         return fs_fail("create", path, error);
     map_volume_set_state(state->tree, parts.top, parts.volume, MAP_VOLUME_NEW);
     return 0;
@@ -47,6 +49,7 @@ fs_volume_empty(const char *path)
     g_autoptr(GError) error = NULL;
     g_auto(MapPath) parts = {0};
 
+    map_forget_path(state->tree, path);
     if (!volume_parts(path, &parts, &error) ||
         !ops_volume_replace(state->conn, parts.top, parts.volume,
                             map_volume_format(parts.volume), &error))
@@ -81,6 +84,7 @@ fs_volume_resize(const char *operation, const char *path, guint64 capacity, gboo
     g_autoptr(GError) error = NULL;
     g_auto(MapPath) parts = {0};
 
+    map_forget_path(fs_state()->tree, path);
     if (!volume_parts(path, &parts, &error) ||
         !ops_volume_resize(fs_state()->conn, parts.top, parts.volume, capacity, allocate,
                            &error))
@@ -95,6 +99,7 @@ fs_volume_unlink(const char *path)
     g_auto(MapPath) parts = {0};
 
     settle(path);
+    map_forget_path(fs_state()->tree, path);
     if (!volume_parts(path, &parts, &error) ||
         !ops_volume_delete(fs_state()->conn, parts.top, parts.volume, &error))
         return fs_fail("unlink", path, error);
@@ -111,6 +116,8 @@ fs_volume_rename(const char *from, const char *to)
 
     settle(from);
     settle(to);
+    map_forget_path(state->tree, from);
+    map_forget_path(state->tree, to);
     if (!volume_parts(from, &source, &error) || !volume_parts(to, &target, &error) ||
         !ops_volume_move(state->conn, source.top, source.volume, target.top, target.volume,
                          state->direct != FS_DIRECT_NEVER, &error))
@@ -171,6 +178,7 @@ fs_copy_file_range(const char *path_in, struct fuse_file_info *fi_in, off_t offs
     if (offset_in != 0 || offset_out != 0 || size < source->physical || !is_new(path_out))
         return -EOPNOTSUPP;
     settle(path_out);
+    map_forget_path(state->tree, path_out);
     if (!ops_volume_delete(state->conn, out.top, out.volume, &error) ||
         !ops_volume_clone(state->conn, in.top, in.volume, out.top, out.volume, &error))
         return fs_fail("copy_file_range", path_out, error);
@@ -192,6 +200,7 @@ flush_locked(const char *operation, const char *path, FsHandle *handle, gboolean
         return fs_fail(operation, path, error);
     if (!handle->wrote)
         return 0;
+    map_forget_path(state->tree, path); /* its size and allocation changed */
     handle->wrote = FALSE;
     /* Written into a file that libvirt deleted meanwhile, the bytes went nowhere. */
     volume = ops_volume_get(state->conn, parts.top, parts.volume, &error);

@@ -1,18 +1,19 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Paths into nodes and directory listings, asking ops/ each time. Every answer is fresh from
- * libvirt; the kernel's attribute cache (cache_ttl) is what spares repeated calls.
+ * Paths into nodes and directory listings: from the cache (mapping/cache.c) while fresh,
+ * else from ops/, whose answer is then cached.
  */
 #include <errno.h>
 
 #include "mapping/mapping.h"
 
 MapTree *
-map_tree_new(OpsConnection *conn)
+map_tree_new(OpsConnection *conn, guint cache_ttl)
 {
     MapTree *tree = g_new0(MapTree, 1);
 
     tree->conn = conn;
+    tree->cache = map_cache_new(cache_ttl);
     tree->scratch = map_scratch_new();
     g_mutex_init(&tree->lock);
     tree->volume_states = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
@@ -25,6 +26,7 @@ map_tree_free(MapTree *tree)
     if (!tree)
         return;
     map_scratch_free(tree->scratch);
+    map_cache_free(tree->cache);
     g_hash_table_destroy(tree->volume_states);
     g_mutex_clear(&tree->lock);
     g_free(tree);
@@ -59,16 +61,101 @@ pool_node(MapNodeKind kind, OpsPool *pool)
     return node;
 }
 
+/* Pool @name, cached or asked for: a new record, or NULL with @error set (ENOENT). */
+static OpsPool *
+get_pool(MapTree *tree, const char *name, GError **error)
+{
+    OpsPool *pool = map_cache_get(tree->cache, MAP_CACHE_POOL, name);
+
+    if (pool)
+        return pool;
+    pool = ops_pool_get(tree->conn, name, error);
+    if (pool)
+        map_cache_put(tree->cache, MAP_CACHE_POOL, name, pool);
+    return pool;
+}
+
 /* Pool @name, or NULL: with @error set unless libvirt says only that there is none. */
 static OpsPool *
 find_pool(MapTree *tree, const char *name, GError **error)
 {
     g_autoptr(GError) local = NULL;
-    OpsPool *pool = ops_pool_get(tree->conn, name, &local);
+    OpsPool *pool = get_pool(tree, name, &local);
 
     if (!pool && local->code != ENOENT)
         g_propagate_error(error, g_steal_pointer(&local));
     return pool;
+}
+
+/* Volume @name of pool @pool, cached or asked for: a new record, or NULL with @error. */
+static OpsVolume *
+get_volume(MapTree *tree, const char *pool, const char *name, GError **error)
+{
+    g_autofree char *key = g_strconcat(pool, "/", name, NULL);
+    OpsVolume *volume = map_cache_get(tree->cache, MAP_CACHE_VOLUME, key);
+
+    if (volume)
+        return volume;
+    volume = ops_volume_get(tree->conn, pool, name, error);
+    if (volume)
+        map_cache_put(tree->cache, MAP_CACHE_VOLUME, key, volume);
+    return volume;
+}
+
+/* The names in directory @dir ("/" or "/POOL"), cached or asked for: a GStrv or NULL. */
+static char **
+get_names(MapTree *tree, const char *dir, const char *pool, GError **error)
+{
+    char **names = map_cache_get(tree->cache, MAP_CACHE_LIST, dir);
+
+    if (names)
+        return names;
+    names = pool ? ops_volume_list_names(tree->conn, pool, error)
+                 : ops_pool_list_names(tree->conn, error);
+    if (names)
+        map_cache_put(tree->cache, MAP_CACHE_LIST, dir, names);
+    return names;
+}
+
+void
+map_forget_volume(MapTree *tree, const char *pool, const char *name)
+{
+    g_autofree char *key = g_strconcat(pool, "/", name, NULL);
+    g_autofree char *dir = g_strconcat("/", pool, NULL);
+
+    map_cache_forget(tree->cache, MAP_CACHE_VOLUME, key);
+    map_cache_forget(tree->cache, MAP_CACHE_LIST, dir);
+    map_cache_forget(tree->cache, MAP_CACHE_POOL, pool);
+}
+
+void
+map_forget_pool(MapTree *tree, const char *pool)
+{
+    g_autofree char *prefix = g_strconcat(pool, "/", NULL);
+    g_autofree char *dir = g_strconcat("/", pool, NULL);
+
+    map_cache_forget(tree->cache, MAP_CACHE_POOL, pool);
+    map_cache_forget(tree->cache, MAP_CACHE_LIST, "/");
+    map_cache_forget(tree->cache, MAP_CACHE_LIST, dir);
+    map_cache_forget_prefix(tree->cache, MAP_CACHE_VOLUME, prefix);
+}
+
+void
+map_forget_path(MapTree *tree, const char *path)
+{
+    g_auto(MapPath) parts = {0};
+    g_autofree char *stem = NULL;
+
+    if (!map_path_parse(path, &parts, NULL) || parts.kind == MAP_PATH_ROOT)
+        return;
+    if (parts.kind == MAP_PATH_VOLUME) {
+        map_forget_volume(tree, parts.top, parts.volume);
+        return;
+    }
+    map_forget_pool(tree, parts.top);
+    stem = map_xml_stem(parts.top);
+    if (stem)
+        map_forget_pool(tree, stem);
 }
 
 /* "/NAME", in the order that mapping/mapping.h gives. */
@@ -119,7 +206,7 @@ map_lookup(MapTree *tree, const char *path, GError **error)
     case MAP_PATH_TOP:
         return lookup_top(tree, parts.top, error);
     case MAP_PATH_VOLUME:
-        volume = ops_volume_get(tree->conn, parts.top, parts.volume, error);
+        volume = get_volume(tree, parts.top, parts.volume, error);
         if (!volume)
             return NULL;
         node = node_new(MAP_NODE_VOLUME);
@@ -138,7 +225,7 @@ map_lookup_pool_of(MapTree *tree, const char *path, GError **error)
     if (!map_path_parse(path, &parts, error))
         return NULL;
     if (parts.kind == MAP_PATH_VOLUME)
-        return ops_pool_get(tree->conn, parts.top, error);
+        return get_pool(tree, parts.top, error);
     node = map_lookup(tree, path, error);
     if (!node)
         return NULL;
@@ -156,7 +243,7 @@ map_lookup_pool_of(MapTree *tree, const char *path, GError **error)
 static char **
 list_root(MapTree *tree, GError **error)
 {
-    g_auto(GStrv) pools = ops_pool_list_names(tree->conn, error);
+    g_auto(GStrv) pools = get_names(tree, "/", NULL, error);
     g_auto(GStrv) scratch = NULL;
     g_autoptr(GHashTable) seen = NULL;
     GPtrArray *names;
@@ -199,12 +286,65 @@ map_list(MapTree *tree, const char *path, GError **error)
     case MAP_PATH_ROOT:
         return list_root(tree, error);
     case MAP_PATH_TOP:
-        return ops_volume_list_names(tree->conn, parts.top, error);
+        return get_names(tree, path, parts.top, error);
     case MAP_PATH_VOLUME:
         g_set_error(error, OPS_ERROR, ENOTDIR, "'%s' is a volume", path);
         return NULL;
     }
     g_assert_not_reached();
+}
+
+/* How many calls one connection may have served at once (libvirtd's max_client_requests). */
+#define PARALLEL_CALLS 5
+
+typedef struct {
+    MapTree *tree;
+    const char *pool;
+    char **names;
+    OpsVolume **volumes; /* one slot per name, NULL where it vanished */
+} ListJob;
+
+static void
+fetch_volume(gpointer index, gpointer data)
+{
+    ListJob *job = data;
+    gsize i = GPOINTER_TO_SIZE(index) - 1;
+
+    job->volumes[i] = get_volume(job->tree, job->pool, job->names[i], NULL);
+}
+
+GPtrArray *
+map_list_volumes(MapTree *tree, const char *pool, GError **error)
+{
+    g_autofree char *dir = g_strconcat("/", pool, NULL);
+    g_auto(GStrv) names = get_names(tree, dir, pool, error);
+    g_autofree OpsVolume **volumes = NULL;
+    ListJob job = {.tree = tree, .pool = pool};
+    GThreadPool *workers;
+    GPtrArray *result;
+    guint count;
+
+    if (!names)
+        return NULL;
+    count = g_strv_length(names);
+    volumes = g_new0(OpsVolume *, count + 1);
+    job.names = names;
+    job.volumes = volumes;
+    workers = g_thread_pool_new(fetch_volume, &job, PARALLEL_CALLS, FALSE, NULL);
+    for (guint i = 0; i < count; i++) {
+        g_autofree char *key = g_strconcat(pool, "/", names[i], NULL);
+
+        volumes[i] = map_cache_get(tree->cache, MAP_CACHE_VOLUME, key);
+        if (!volumes[i])
+            g_thread_pool_push(workers, GSIZE_TO_POINTER((gsize)i + 1), NULL);
+    }
+    g_thread_pool_free(workers, FALSE, TRUE); /* waits for every fetch */
+    result = g_ptr_array_new_full(count, (GDestroyNotify)ops_volume_free);
+    for (guint i = 0; i < count; i++) {
+        if (volumes[i])
+            g_ptr_array_add(result, volumes[i]);
+    }
+    return result;
 }
 
 /* libvirt's usual images directory for the connection's kind of daemon. */

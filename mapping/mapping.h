@@ -116,15 +116,42 @@ void map_scratch_file_mark_clean(MapScratchFile *file);
  */
 char *map_scratch_file_text(MapScratchFile *file, gboolean *dirty, GError **error);
 
+/*
+ * The metadata cache (mapping/cache.c): copies of records and listings, fresh for a time to
+ * live. Keys: a pool's name (MAP_CACHE_POOL), "POOL/VOLUME" (MAP_CACHE_VOLUME), a directory's
+ * path (MAP_CACHE_LIST, a GStrv of names). Thread-safe.
+ */
+typedef enum {
+    MAP_CACHE_POOL,
+    MAP_CACHE_VOLUME,
+    MAP_CACHE_LIST,
+} MapCacheKind;
+
+typedef struct _MapCache MapCache;
+
+/* A cache whose entries live @ttl_seconds; 0 caches nothing. */
+MapCache *map_cache_new(guint ttl_seconds);
+void map_cache_free(MapCache *cache);
+/* A copy of the fresh value under @key (for ops_pool_free, ops_volume_free, g_strfreev), or
+ * NULL. */
+gpointer map_cache_get(MapCache *cache, MapCacheKind kind, const char *key);
+/* Stores a copy of @value under @key. */
+void map_cache_put(MapCache *cache, MapCacheKind kind, const char *key, gconstpointer value);
+void map_cache_forget(MapCache *cache, MapCacheKind kind, const char *key);
+/* Forgets every entry of @kind whose key starts with @prefix. */
+void map_cache_forget_prefix(MapCache *cache, MapCacheKind kind, const char *prefix);
+
 /* The mapping of one connection: what every lookup needs. */
 typedef struct {
     OpsConnection *conn; /* not owned */
+    MapCache *cache;
     MapScratch *scratch;
     GMutex lock;                /* guards volume_states */
     GHashTable *volume_states;  /* "POOL/NAME" -> MapVolumeState, settled ones absent */
 } MapTree;
 
-MapTree *map_tree_new(OpsConnection *conn);
+/* The mapping of @conn, caching what libvirt says for @cache_ttl seconds. */
+MapTree *map_tree_new(OpsConnection *conn, guint cache_ttl);
 void map_tree_free(MapTree *tree);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(MapTree, map_tree_free)
 
@@ -170,6 +197,22 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(MapNode, map_node_free)
  * a pool's definition, a scratch file. Thread-safe.
  */
 MapNode *map_lookup(MapTree *tree, const char *path, GError **error);
+
+/*
+ * Forgets what the cache holds of what a change touched: volume @name of pool @pool (and the
+ * pool's listing and sizes); pool @pool (its record, listing, volumes and the root listing);
+ * or whatever @path names (a volume, a pool's directory or definition).
+ */
+void map_forget_volume(MapTree *tree, const char *pool, const char *name);
+void map_forget_pool(MapTree *tree, const char *pool);
+void map_forget_path(MapTree *tree, const char *path);
+
+/*
+ * The volumes of running pool @pool, with what libvirt says of each (for readdirplus): a
+ * GPtrArray of OpsVolume, or NULL with @error set. Those the cache lacks are asked for a few
+ * at a time, as many as the daemon serves at once on one connection.
+ */
+GPtrArray *map_list_volumes(MapTree *tree, const char *pool, GError **error);
 
 /*
  * The pool that @path lies in (its directory, its definition or one of its volumes): a new

@@ -88,6 +88,8 @@ typedef struct {
 } OpsPool;
 
 void ops_pool_free(OpsPool *pool);
+/* A deep copy of @pool, to free with ops_pool_free. */
+OpsPool *ops_pool_copy(const OpsPool *pool);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(OpsPool, ops_pool_free)
 
 /* The state as virsh names it ("running", "inactive", ...). */
@@ -111,6 +113,8 @@ typedef struct {
 } OpsVolume;
 
 void ops_volume_free(OpsVolume *volume);
+/* A deep copy of @volume, to free with ops_volume_free. */
+OpsVolume *ops_volume_copy(const OpsVolume *volume);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(OpsVolume, ops_volume_free)
 
 /*

@@ -57,3 +57,30 @@ ops_names_sorted(GPtrArray *names)
     g_ptr_array_add(names, NULL);
     return (char **)g_ptr_array_free(names, FALSE);
 }
+
+OpsPool *
+ops_pool_copy(const OpsPool *pool)
+{
+    OpsPool *copy = g_memdup2(pool, sizeof(*pool));
+
+    copy->name = g_strdup(pool->name);
+    copy->uuid = g_strdup(pool->uuid);
+    copy->type = g_strdup(pool->type);
+    copy->target = g_strdup(pool->target);
+    copy->xml = g_strdup(pool->xml);
+    return copy;
+}
+
+OpsVolume *
+ops_volume_copy(const OpsVolume *volume)
+{
+    OpsVolume *copy = g_memdup2(volume, sizeof(*volume));
+
+    copy->name = g_strdup(volume->name);
+    copy->key = g_strdup(volume->key);
+    copy->path = g_strdup(volume->path);
+    copy->type = g_strdup(volume->type);
+    copy->format = g_strdup(volume->format);
+    copy->xml = g_strdup(volume->xml);
+    return copy;
+}
