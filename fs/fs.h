@@ -162,6 +162,10 @@ ssize_t fs_copy_file_range(const char *path_in, struct fuse_file_info *fi_in, of
  */
 void fs_follow_events(struct fuse *fuse, MapTree *tree);
 
+/* refresh=: refreshes every running pool each @interval seconds (none for 0), from now on
+ * (fs/refresh.c). Call once mounted and forked. */
+void fs_refresh_periodically(OpsConnection *conn, guint interval);
+
 /* The operations of the mount (fs/operations.c). */
 extern const struct fuse_operations fs_operations;
 

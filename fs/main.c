@@ -45,6 +45,7 @@ serve(FsConfig *config, struct fuse_args *args, FsState *state)
     if (!config->foreground)
         fs_log_to_syslog();
     fs_follow_events(fuse, state->tree);
+    fs_refresh_periodically(state->conn, config->refresh);
     loop = fuse_loop_cfg_create();
     status = fuse_loop_mt(fuse, loop) == 0 ? 0 : 1;
     fuse_loop_cfg_destroy(loop);

@@ -12,6 +12,9 @@
 
 #include "fs/fs.h"
 
+/* Tries of a refresh after bytes written first: 50 ms, then doubling, 1.55 s in all. */
+#define REFRESH_ATTEMPTS 5
+
 /* The pool and volume names of volume @path into @parts; EINVAL for any other path. */
 static gboolean
 volume_parts(const char *path, MapPath *parts, GError **error)
@@ -185,6 +188,26 @@ fs_copy_file_range(const char *path_in, struct fuse_file_info *fi_in, off_t offs
     return (ssize_t)source->physical;
 }
 
+/*
+ * Has libvirt rescan pool @pool so that it tells the format of bytes written first. The
+ * refresh is refused while the pool has jobs under way (a volume being made by another
+ * client, say), so it is tried a few times; if it never goes through, the data is in the
+ * volume all the same, and the next flush, refresh= or a refresh asked for tells its format.
+ */
+static gboolean
+refresh_for_format(const char *pool)
+{
+    for (guint attempt = 0; attempt < REFRESH_ATTEMPTS; attempt++) {
+        g_autoptr(GError) error = NULL;
+
+        if (ops_pool_refresh(fs_state()->conn, pool, &error))
+            return TRUE;
+        g_debug("refresh of pool '%s' for a volume's format: %s", pool, error->message);
+        g_usleep((G_USEC_PER_SEC / 20) << attempt);
+    }
+    return FALSE;
+}
+
 /* Flushes @handle's data, if any, as @operation; the handle's lock is held. */
 static int
 flush_locked(const char *operation, const char *path, FsHandle *handle, gboolean durable)
@@ -210,11 +233,9 @@ flush_locked(const char *operation, const char *path, FsHandle *handle, gboolean
         return -error->code;
     }
     /* Bytes written first: libvirt now looks at them to tell the volume's format (V1). */
-    if (map_volume_state(state->tree, parts.top, parts.volume) == MAP_VOLUME_FILLING) {
+    if (map_volume_state(state->tree, parts.top, parts.volume) == MAP_VOLUME_FILLING &&
+        refresh_for_format(parts.top))
         map_volume_set_state(state->tree, parts.top, parts.volume, MAP_VOLUME_SETTLED);
-        if (!ops_pool_refresh(state->conn, parts.top, &error))
-            return fs_fail(operation, path, error);
-    }
     return 0;
 }
 

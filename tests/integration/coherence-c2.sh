@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# C1, C2 and the cache: ls and stat are served without libvirt calls while fresh; changes
+# made with virsh show within cache_ttl; files put in a pool's host directory show after a
+# refresh asked for, or after refresh= seconds; many clients at once leave the mount and
+# virsh in agreement.
+. "$(dirname "$0")/lib.sh"
+
+start_daemon
+make_pool p start
+make_pool r start
+for i in 1 2 3; do v vol-create-as p "v$i.raw" 1M >/dev/null; done
+mount_fs -d -o cache_ttl=2,refresh=1
+
+names() { ls -A "$MNT/$1" | sort | xargs; }
+virsh_names() { v vol-list "$1" | sed -E "s|.*$SB/pools/$1/||" | sort | xargs; }
+libvirt_calls() { grep -c "libvirt: " "$WORK/server.log"; }
+# within SECONDS DESCRIPTION COMMAND...: the command succeeds within that many seconds.
+within() {
+    local limit=$1 desc=$2 start=$EPOCHREALTIME
+    shift 2
+    while ! "$@" >/dev/null 2>&1; do
+        if awk -v a="$start" -v b="$EPOCHREALTIME" -v l="$limit" 'BEGIN { exit !(b - a > l) }'; then
+            not_ok "$desc" "not within $limit s: $*"
+            return
+        fi
+        sleep 0.05
+    done
+    ok "$desc"
+}
+
+ls -l "$MNT/p" >/dev/null
+before=$(libvirt_calls)
+ls -l "$MNT/p" >/dev/null
+stat "$MNT/p/v1.raw" >/dev/null
+check_eq "cache: a second ls -l and a stat while fresh make no libvirt call" "$before" \
+    "$(libvirt_calls)"
+check "cache: ls -l asked for the volumes in one readdirplus" grep -q "readdir '/p' plus" \
+    "$WORK/server.log"
+
+v vol-create-as p outside.raw 2M >/dev/null
+within 3 "C2: a volume made with virsh shows within cache_ttl" \
+    sh -c "ls '$MNT/p' | grep -qx outside.raw"
+v vol-resize --pool p outside.raw 3M >/dev/null
+within 3 "C2: a volume resized with virsh shows its size within cache_ttl" \
+    sh -c "test \"\$(stat -c %s '$MNT/p/outside.raw')\" = 3145728"
+v vol-delete --pool p outside.raw >/dev/null
+within 3 "C2: a volume deleted with virsh goes within cache_ttl" \
+    sh -c "! ls '$MNT/p' | grep -qx outside.raw"
+check "C1: a volume made through the mount is in virsh at once" \
+    sh -c "truncate -s 1M '$MNT/p/inside.raw' && virsh -q -c '$URI' vol-info --pool p inside.raw"
+check_eq "C1: ... and in the mount's listing at once" "inside.raw v1.raw v2.raw v3.raw" "$(names p)"
+
+head -c 4096 /dev/zero >"$SB/pools/r/dropped.raw" && chown vpfs-sandbox: "$SB/pools/r/dropped.raw"
+within 4 "C2: a file put in a pool's directory shows after refresh= seconds" \
+    test -f "$MNT/r/dropped.raw"
+
+# Many clients: four writers, each on names of its own, and readers, for five seconds.
+# ls -l may find a name gone between reading the directory and its stat (another client
+# removed it), as on any filesystem; any other complaint is a failure.
+lister() { ls -l "$MNT/p" 2>&1 >/dev/null | grep -v ": No such file or directory$"; }
+head -c 1M /dev/urandom >"$WORK/data"
+writer() {
+    local id=$1 n=0 end=$((SECONDS + 5))
+    while [ "$SECONDS" -lt "$end" ]; do
+        n=$((n + 1))
+        case $((n % 4)) in
+        0) truncate -s $((n * 4096)) "$MNT/p/w$id-$n.raw" ;;
+        1) cp "$WORK/data" "$MNT/p/w$id-$n.raw" ;;
+        2) lister ;;
+        3) rm -f "$MNT/p/w$id-$((n - 2)).raw" ;;
+        esac 2>&1 | sed "s/^/w$id step $n: /" >>"$WORK/failures"
+    done
+}
+: >"$WORK/failures"
+pids=()
+for id in 1 2 3 4; do writer "$id" & pids+=($!); done
+for _ in 1 2; do (end=$((SECONDS + 5)); while [ "$SECONDS" -lt "$end" ]; do lister; done >>"$WORK/failures") & pids+=($!); done
+wait "${pids[@]}"
+check_eq "clients: no operation failed" "" "$(cat "$WORK/failures")"
+sleep 2.1 # the cache_ttl, so that the listing below is libvirt's and not a cached one
+check_eq "clients: the mount and virsh list the same volumes" "$(virsh_names p)" "$(names p)"
+mismatch=""
+for name in $(virsh_names p); do
+    expected=$(v vol-info --bytes --physical --pool p "$name" | sed -nE 's/^Physical: +([0-9]+).*/\1/p')
+    [ "$expected" = "$(stat -c %s "$MNT/p/$name")" ] || mismatch="$mismatch $name"
+done
+check_eq "clients: every volume's size agrees with virsh" "" "$mismatch"
+# The volumes that cp made (step numbers 1 mod 4) hold the data, byte for byte.
+bad_copies=""
+for file in "$SB/pools/p"/w*-*.raw; do
+    step=$(basename "$file" .raw)
+    step=${step#*-}
+    if [ $((step % 4)) -eq 1 ] && ! cmp -s "$WORK/data" "$file"; then
+        bad_copies="$bad_copies $(basename "$file")"
+    fi
+done
+check_eq "clients: every copy holds its bytes" "" "$bad_copies"
