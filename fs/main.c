@@ -92,7 +92,7 @@ main(int argc, char **argv)
         return 1;
     }
     add_mount_options(&args, ops_connection_uri(conn));
-    tree = map_tree_new(conn, config.cache_ttl);
+    tree = map_tree_new(conn, config.cache_ttl, config.direct != FS_DIRECT_NEVER);
     state.conn = conn;
     state.tree = tree;
     state.cache_ttl = config.cache_ttl;

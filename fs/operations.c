@@ -49,6 +49,8 @@ fs_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
     /* Requests of up to 1 MiB, reads too (FUSE sizes both by max_write): each costs a round
      * trip through the kernel, and through streams a message to the daemon. */
     conn->max_write = MAP_IO_SIZE;
+    /* The kernel then keeps each file's (absent) ACL instead of asking on every ls -l. */
+    conn->want |= conn->capable & FUSE_CAP_POSIX_ACL;
     return state;
 }
 
@@ -70,6 +72,19 @@ fs_getattr(const char *path, struct stat *st, struct fuse_file_info *fi)
         log = fs_log_recent();
         st->st_size = (off_t)g_bytes_get_size(log);
     }
+    return 0;
+}
+
+/*
+ * The kernel may keep a directory's listing (cache_readdir) and reuse it (keep_cache) for as
+ * long as the metadata cache holds that listing fresh: a warm `ls -l` then reaches the server
+ * only for this. Changes made through the mount clear the kernel's copy themselves.
+ */
+static int
+fs_opendir(const char *path, struct fuse_file_info *fi)
+{
+    fi->cache_readdir = 1;
+    fi->keep_cache = map_cache_fresh(fs_state()->tree->cache, MAP_CACHE_LIST, path);
     return 0;
 }
 
@@ -358,7 +373,10 @@ fs_getxattr(const char *path, const char *name, char *value, size_t size)
     size_t length;
 
     g_debug("getxattr '%s' %s", path, name);
-    node = map_lookup(fs_state()->tree, path, &error);
+    /* ls asks every file for its SELinux label and ACL: answered without a lookup. */
+    if (!g_str_has_prefix(name, MAP_XATTR_PREFIX))
+        return -ENODATA;
+    node = map_lookup_described(fs_state()->tree, path, &error);
     if (node)
         text = map_xattr_value(node, name, &error);
     if (!text)
@@ -382,7 +400,7 @@ fs_listxattr(const char *path, char *list, size_t size)
     size_t length = 0;
 
     g_debug("listxattr '%s'", path);
-    node = map_lookup(fs_state()->tree, path, &error);
+    node = map_lookup_described(fs_state()->tree, path, &error);
     if (!node)
         return fs_fail("listxattr", path, error);
     names = map_xattr_names(node);
@@ -436,6 +454,7 @@ fs_setxattr(const char *path, const char *name, const char *value, size_t size, 
 const struct fuse_operations fs_operations = {
     .init = fs_init,
     .getattr = fs_getattr,
+    .opendir = fs_opendir,
     .readdir = fs_readdir,
     .mkdir = fs_mkdir,
     .rmdir = fs_rmdir,

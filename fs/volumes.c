@@ -142,7 +142,7 @@ fs_fallocate(const char *path, int mode, off_t offset, off_t length, struct fuse
     guint64 end = (guint64)offset + (guint64)length;
 
     g_debug("fallocate '%s' mode %d %jd+%jd", path, mode, (intmax_t)offset, (intmax_t)length);
-    node = map_lookup(fs_state()->tree, path, &error);
+    node = map_lookup_described(fs_state()->tree, path, &error);
     if (!node)
         return fs_fail("fallocate", path, error);
     if (mode != 0 || node->kind != MAP_NODE_VOLUME || end <= node->volume->capacity)

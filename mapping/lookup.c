@@ -8,11 +8,12 @@
 #include "mapping/mapping.h"
 
 MapTree *
-map_tree_new(OpsConnection *conn, guint cache_ttl)
+map_tree_new(OpsConnection *conn, guint cache_ttl, gboolean in_place)
 {
     MapTree *tree = g_new0(MapTree, 1);
 
     tree->conn = conn;
+    tree->in_place = in_place;
     tree->cache = map_cache_new(cache_ttl);
     tree->scratch = map_scratch_new();
     g_mutex_init(&tree->lock);
@@ -216,6 +217,25 @@ map_lookup(MapTree *tree, const char *path, GError **error)
     g_assert_not_reached();
 }
 
+MapNode *
+map_lookup_described(MapTree *tree, const char *path, GError **error)
+{
+    g_auto(MapPath) parts = {0};
+    g_autofree char *key = NULL;
+    MapNode *node = map_lookup(tree, path, error);
+
+    if (!node || node->kind != MAP_NODE_VOLUME || node->volume->described ||
+        !map_path_parse(path, &parts, NULL))
+        return node;
+    key = g_strconcat(parts.top, "/", parts.volume, NULL);
+    map_cache_forget(tree->cache, MAP_CACHE_VOLUME, key);
+    ops_volume_free(node->volume);
+    node->volume = get_volume(tree, parts.top, parts.volume, error);
+    if (!node->volume)
+        g_clear_pointer(&node, map_node_free);
+    return node;
+}
+
 OpsPool *
 map_lookup_pool_of(MapTree *tree, const char *path, GError **error)
 {
@@ -294,57 +314,40 @@ map_list(MapTree *tree, const char *path, GError **error)
     g_assert_not_reached();
 }
 
-/* How many calls one connection may have served at once (libvirtd's max_client_requests). */
-#define PARALLEL_CALLS 5
-
-typedef struct {
-    MapTree *tree;
-    const char *pool;
-    char **names;
-    OpsVolume **volumes; /* one slot per name, NULL where it vanished */
-} ListJob;
-
-static void
-fetch_volume(gpointer index, gpointer data)
-{
-    ListJob *job = data;
-    gsize i = GPOINTER_TO_SIZE(index) - 1;
-
-    job->volumes[i] = get_volume(job->tree, job->pool, job->names[i], NULL);
-}
-
 GPtrArray *
 map_list_volumes(MapTree *tree, const char *pool, GError **error)
 {
     g_autofree char *dir = g_strconcat("/", pool, NULL);
-    g_auto(GStrv) names = get_names(tree, dir, pool, error);
-    g_autofree OpsVolume **volumes = NULL;
-    ListJob job = {.tree = tree, .pool = pool};
-    GThreadPool *workers;
-    GPtrArray *result;
-    guint count;
+    g_auto(GStrv) names = map_cache_get(tree->cache, MAP_CACHE_LIST, dir);
+    GPtrArray *volumes = g_ptr_array_new_with_free_func((GDestroyNotify)ops_volume_free);
+    GPtrArray *fetched;
 
-    if (!names)
+    /* A fresh listing whose every volume is fresh too is the cache's answer. */
+    for (char **name = names; name && *name; name++) {
+        g_autofree char *key = g_strconcat(pool, "/", *name, NULL);
+        OpsVolume *volume = map_cache_get(tree->cache, MAP_CACHE_VOLUME, key);
+
+        if (!volume)
+            break;
+        g_ptr_array_add(volumes, volume);
+    }
+    if (names && volumes->len == g_strv_length(names))
+        return volumes;
+    g_ptr_array_unref(volumes);
+    fetched = ops_volume_list(tree->conn, pool, tree->in_place, error);
+    if (!fetched)
         return NULL;
-    count = g_strv_length(names);
-    volumes = g_new0(OpsVolume *, count + 1);
-    job.names = names;
-    job.volumes = volumes;
-    workers = g_thread_pool_new(fetch_volume, &job, PARALLEL_CALLS, FALSE, NULL);
-    for (guint i = 0; i < count; i++) {
-        g_autofree char *key = g_strconcat(pool, "/", names[i], NULL);
+    g_clear_pointer(&names, g_strfreev);
+    names = g_new0(char *, fetched->len + 1);
+    for (guint i = 0; i < fetched->len; i++) {
+        OpsVolume *volume = fetched->pdata[i];
+        g_autofree char *key = g_strconcat(pool, "/", volume->name, NULL);
 
-        volumes[i] = map_cache_get(tree->cache, MAP_CACHE_VOLUME, key);
-        if (!volumes[i])
-            g_thread_pool_push(workers, GSIZE_TO_POINTER((gsize)i + 1), NULL);
+        names[i] = g_strdup(volume->name);
+        map_cache_put(tree->cache, MAP_CACHE_VOLUME, key, volume);
     }
-    g_thread_pool_free(workers, FALSE, TRUE); /* waits for every fetch */
-    result = g_ptr_array_new_full(count, (GDestroyNotify)ops_volume_free);
-    for (guint i = 0; i < count; i++) {
-        if (volumes[i])
-            g_ptr_array_add(result, volumes[i]);
-    }
-    return result;
+    map_cache_put(tree->cache, MAP_CACHE_LIST, dir, names);
+    return fetched;
 }
 
 /* libvirt's usual images directory for the connection's kind of daemon. */

@@ -135,6 +135,8 @@ void map_cache_free(MapCache *cache);
 /* A copy of the fresh value under @key (for ops_pool_free, ops_volume_free, g_strfreev), or
  * NULL. */
 gpointer map_cache_get(MapCache *cache, MapCacheKind kind, const char *key);
+/* Whether a fresh value is under @key. */
+gboolean map_cache_fresh(MapCache *cache, MapCacheKind kind, const char *key);
 /* Stores a copy of @value under @key. */
 void map_cache_put(MapCache *cache, MapCacheKind kind, const char *key, gconstpointer value);
 void map_cache_forget(MapCache *cache, MapCacheKind kind, const char *key);
@@ -144,14 +146,16 @@ void map_cache_forget_prefix(MapCache *cache, MapCacheKind kind, const char *pre
 /* The mapping of one connection: what every lookup needs. */
 typedef struct {
     OpsConnection *conn; /* not owned */
+    gboolean in_place;   /* volume files may be read from here (direct=auto) */
     MapCache *cache;
     MapScratch *scratch;
     GMutex lock;                /* guards volume_states */
     GHashTable *volume_states;  /* "POOL/NAME" -> MapVolumeState, settled ones absent */
 } MapTree;
 
-/* The mapping of @conn, caching what libvirt says for @cache_ttl seconds. */
-MapTree *map_tree_new(OpsConnection *conn, guint cache_ttl);
+/* The mapping of @conn, caching what libvirt says for @cache_ttl seconds; listings may
+ * read volume files from here where @in_place. */
+MapTree *map_tree_new(OpsConnection *conn, guint cache_ttl, gboolean in_place);
 void map_tree_free(MapTree *tree);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(MapTree, map_tree_free)
 
@@ -208,11 +212,15 @@ void map_forget_pool(MapTree *tree, const char *pool);
 void map_forget_path(MapTree *tree, const char *path);
 
 /*
- * The volumes of running pool @pool, with what libvirt says of each (for readdirplus): a
- * GPtrArray of OpsVolume, or NULL with @error set. Those the cache lacks are asked for a few
- * at a time, as many as the daemon serves at once on one connection.
+ * The volumes of pool @pool, with what libvirt says of each (for readdirplus): a GPtrArray of
+ * OpsVolume, or NULL with @error set. From the cache where the listing and every volume in
+ * it are fresh, else all asked of libvirt at once (ops_volume_list) and cached.
  */
 GPtrArray *map_list_volumes(MapTree *tree, const char *pool, GError **error);
+
+/* As map_lookup, with a volume's every field libvirt's (OpsVolume.described): for what
+ * stat does not show, such as its format or XML. */
+MapNode *map_lookup_described(MapTree *tree, const char *path, GError **error);
 
 /*
  * The pool that @path lies in (its directory, its definition or one of its volumes): a new

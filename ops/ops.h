@@ -95,8 +95,13 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(OpsPool, ops_pool_free)
 /* The state as virsh names it ("running", "inactive", ...). */
 const char *ops_pool_state_name(OpsPoolState state);
 
-/* What libvirt says of one volume at one moment. */
+/*
+ * What libvirt says of one volume at one moment. A listing made in place (ops_volume_list)
+ * holds only what stat needs, read from the volume's file: @described is FALSE there, and
+ * @format, @capacity and @xml are unknown until ops_volume_get.
+ */
 typedef struct {
+    gboolean described; /* every field is libvirt's, from the volume's XML */
     char *name;
     char *key;
     char *path;
@@ -131,6 +136,16 @@ OpsPool *ops_pool_get(OpsConnection *conn, const char *name, GError **error);
  * running. Returns a vector for g_strfreev, or NULL with @error set (ENOENT: no such pool).
  */
 char **ops_volume_list_names(OpsConnection *conn, const char *pool, GError **error);
+
+/*
+ * Every volume of pool @pool (none for a pool not running), in libvirt's order: a GPtrArray
+ * of OpsVolume, or NULL with @error set. Where the daemon is on this host, @in_place allows
+ * it and the pool is a directory this process can read, the volumes are the files libvirt
+ * lists, described by lstat (not @described); otherwise each is asked of libvirt, several
+ * at once, as many as the daemon serves at a time on one connection.
+ */
+GPtrArray *ops_volume_list(OpsConnection *conn, const char *pool, gboolean in_place,
+                           GError **error);
 
 /* Everything about volume @name of pool @pool: a new record, or NULL with @error (ENOENT). */
 OpsVolume *ops_volume_get(OpsConnection *conn, const char *pool, const char *name,

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Volumes as libvirt sees them: the names in a pool, and everything about one of them. */
 #include <errno.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "ops/ops-private.h"
 
@@ -71,4 +73,112 @@ ops_volume_get(OpsConnection *conn, const char *pool_name, const char *name, GEr
         return NULL;
     }
     return ops_volume_parse_xml(xml, error);
+}
+
+/* How many calls one connection may have served at once (libvirtd's max_client_requests). */
+#define PARALLEL_CALLS 5
+
+typedef struct {
+    virStorageVolPtr *handles;
+    OpsVolume **records; /* one slot per handle, NULL where the volume vanished meanwhile */
+} ListJob;
+
+static void
+describe_volume(gpointer index, gpointer data)
+{
+    ListJob *job = data;
+    gsize i = GPOINTER_TO_SIZE(index) - 1;
+    g_autofree char *xml = virStorageVolGetXMLDesc(job->handles[i], 0);
+
+    if (xml)
+        job->records[i] = ops_volume_parse_xml(xml, NULL);
+}
+
+/*
+ * What stat needs of the file at @path, as libvirt would read it (a dir pool's volume is its
+ * file: the length is the physical size, the blocks the allocation); NULL where it cannot
+ * be read from here.
+ */
+static OpsVolume *
+describe_in_place(const char *dir, const char *name)
+{
+    g_autofree char *path = g_build_filename(dir, name, NULL);
+    OpsVolume *volume;
+    struct stat st;
+
+    if (lstat(path, &st) < 0)
+        return NULL;
+    volume = g_new0(OpsVolume, 1);
+    volume->name = g_strdup(name);
+    volume->key = g_strdup(path);
+    volume->path = g_steal_pointer(&path);
+    volume->type = g_strdup(S_ISDIR(st.st_mode) ? "dir" : S_ISBLK(st.st_mode) ? "block" : "file");
+    volume->physical = (guint64)st.st_size;
+    volume->allocation = (guint64)st.st_blocks * 512;
+    volume->perms = (OpsPerms){.mode = st.st_mode & 07777, .uid = st.st_uid, .gid = st.st_gid};
+    volume->atime = st.st_atim;
+    volume->mtime = st.st_mtim;
+    volume->ctime = st.st_ctim;
+    return volume;
+}
+
+/* The target directory of @pool where its volumes are files this process can read: a new
+ * string, or NULL. */
+static char *
+readable_directory(OpsConnection *conn, const char *pool)
+{
+    g_autoptr(OpsPool) record = ops_pool_get(conn, pool, NULL);
+
+    if (!conn->local || !record || g_strcmp0(record->type, "dir") != 0 || !record->target ||
+        access(record->target, R_OK | X_OK) < 0)
+        return NULL;
+    return g_strdup(record->target);
+}
+
+GPtrArray *
+ops_volume_list(OpsConnection *conn, const char *pool_name, gboolean in_place, GError **error)
+{
+    g_autoptr(virStoragePool) pool = ops_pool_lookup(conn, pool_name, error);
+    g_autofree char *dir = in_place ? readable_directory(conn, pool_name) : NULL;
+    ListJob job = {0};
+    GThreadPool *workers = NULL;
+    GPtrArray *result;
+    int active, count;
+
+    if (!pool)
+        return NULL;
+    active = virStoragePoolIsActive(pool);
+    if (active < 0) {
+        ops_error_from_libvirt(error, "cannot read the pool's state");
+        return NULL;
+    }
+    if (!active)
+        return g_ptr_array_new_with_free_func((GDestroyNotify)ops_volume_free);
+    g_debug("libvirt: virStoragePoolListAllVolumes(%s), %s", pool_name,
+            dir ? "lstat of each" : "GetXMLDesc of each");
+    count = virStoragePoolListAllVolumes(pool, &job.handles, 0);
+    if (count < 0) {
+        ops_error_from_libvirt(error, "cannot list the pool's volumes");
+        return NULL;
+    }
+    job.records = g_new0(OpsVolume *, count);
+    if (!dir)
+        workers = g_thread_pool_new(describe_volume, &job, PARALLEL_CALLS, FALSE, NULL);
+    for (int i = 0; i < count; i++) {
+        if (dir)
+            job.records[i] = describe_in_place(dir, virStorageVolGetName(job.handles[i]));
+        else
+            g_thread_pool_push(workers, GSIZE_TO_POINTER((gsize)i + 1), NULL);
+    }
+    if (workers)
+        g_thread_pool_free(workers, FALSE, TRUE); /* waits for every call */
+    result = g_ptr_array_new_full(count, (GDestroyNotify)ops_volume_free);
+    for (int i = 0; i < count; i++) {
+        if (job.records[i])
+            g_ptr_array_add(result, job.records[i]);
+        virStorageVolFree(job.handles[i]);
+    }
+    free(job.handles);
+    g_free(job.records);
+    return result;
 }

@@ -151,6 +151,7 @@ ops_volume_parse_xml(const char *xml, GError **error)
         return NULL;
     ctx = xmlXPathNewContext(doc);
     volume = g_new0(OpsVolume, 1);
+    volume->described = TRUE;
     volume->name = xpath_string(ctx, "/volume/name");
     if (!volume->name) {
         g_set_error(error, OPS_ERROR, EINVAL, "the volume XML has no <name>");

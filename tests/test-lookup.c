@@ -223,7 +223,7 @@ main(int argc, char **argv)
     ops_init();
     conn = ops_connection_open(TEST_URI, NULL);
     g_assert_nonnull(conn);
-    tree = map_tree_new(conn, 0); /* the tests change libvirt behind the mapping's back */
+    tree = map_tree_new(conn, 0, FALSE); /* the tests change libvirt behind the mapping's back */
     set_scene();
     g_test_add_func("/mapping/lookup/root", test_root);
     g_test_add_func("/mapping/lookup/pool", test_pool);

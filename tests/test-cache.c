@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* mapping/cache.c: copies in and out, the time to live, and forgetting (C1, C2). */
+#include "mapping/mapping.h"
+
+static OpsVolume *
+volume_named(const char *name)
+{
+    OpsVolume *volume = g_new0(OpsVolume, 1);
+
+    volume->described = TRUE;
+    volume->name = g_strdup(name);
+    volume->xml = g_strdup("<volume/>");
+    volume->physical = 42;
+    return volume;
+}
+
+static void
+test_copies(void)
+{
+    MapCache *cache = map_cache_new(60);
+    g_autoptr(OpsVolume) stored = volume_named("a.raw");
+    g_autoptr(OpsVolume) first = NULL;
+    g_autoptr(OpsVolume) second = NULL;
+    const char *const names[] = {"a.raw", "b.raw", NULL};
+    g_auto(GStrv) listing = NULL;
+
+    map_cache_put(cache, MAP_CACHE_VOLUME, "p/a.raw", stored);
+    g_clear_pointer(&stored->name, g_free); /* the cache kept its own copy */
+    first = map_cache_get(cache, MAP_CACHE_VOLUME, "p/a.raw");
+    second = map_cache_get(cache, MAP_CACHE_VOLUME, "p/a.raw");
+    g_assert_cmpstr(first->name, ==, "a.raw");
+    g_assert_true(first != second && first->name != second->name);
+    g_assert_cmpuint(second->physical, ==, 42);
+    g_assert_true(second->described);
+    g_assert_null(map_cache_get(cache, MAP_CACHE_POOL, "p/a.raw")); /* kinds are apart */
+    map_cache_put(cache, MAP_CACHE_LIST, "/p", names);
+    listing = map_cache_get(cache, MAP_CACHE_LIST, "/p");
+    g_assert_cmpstrv(listing, names);
+    g_assert_true(map_cache_fresh(cache, MAP_CACHE_LIST, "/p"));
+    map_cache_free(cache);
+}
+
+static void
+test_forget(void)
+{
+    MapCache *cache = map_cache_new(60);
+    g_autoptr(OpsVolume) volume = volume_named("x");
+
+    map_cache_put(cache, MAP_CACHE_VOLUME, "p/x", volume);
+    map_cache_put(cache, MAP_CACHE_VOLUME, "p/y", volume);
+    map_cache_put(cache, MAP_CACHE_VOLUME, "pq/x", volume);
+    map_cache_forget_prefix(cache, MAP_CACHE_VOLUME, "p/");
+    g_assert_false(map_cache_fresh(cache, MAP_CACHE_VOLUME, "p/x"));
+    g_assert_false(map_cache_fresh(cache, MAP_CACHE_VOLUME, "p/y"));
+    g_assert_true(map_cache_fresh(cache, MAP_CACHE_VOLUME, "pq/x")); /* another pool */
+    map_cache_forget(cache, MAP_CACHE_VOLUME, "pq/x");
+    g_assert_false(map_cache_fresh(cache, MAP_CACHE_VOLUME, "pq/x"));
+    map_cache_free(cache);
+}
+
+/* Entries live cache_ttl seconds; a cache_ttl of 0 keeps nothing. */
+static void
+test_ttl(void)
+{
+    MapCache *none = map_cache_new(0);
+    MapCache *short_lived = map_cache_new(1);
+    g_autoptr(OpsVolume) volume = volume_named("x");
+
+    map_cache_put(none, MAP_CACHE_VOLUME, "p/x", volume);
+    g_assert_false(map_cache_fresh(none, MAP_CACHE_VOLUME, "p/x"));
+    map_cache_put(short_lived, MAP_CACHE_VOLUME, "p/x", volume);
+    g_assert_true(map_cache_fresh(short_lived, MAP_CACHE_VOLUME, "p/x"));
+    g_usleep(G_USEC_PER_SEC + G_USEC_PER_SEC / 10);
+    g_assert_false(map_cache_fresh(short_lived, MAP_CACHE_VOLUME, "p/x"));
+    g_assert_null(map_cache_get(short_lived, MAP_CACHE_VOLUME, "p/x"));
+    map_cache_free(none);
+    map_cache_free(short_lived);
+}
+
+int
+main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/mapping/cache/copies", test_copies);
+    g_test_add_func("/mapping/cache/forget", test_forget);
+    g_test_add_func("/mapping/cache/ttl", test_ttl);
+    return g_test_run();
+}
