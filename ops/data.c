@@ -9,7 +9,8 @@
  *   going while access is sequential, and a new one is started only where it is not.
  *   Holes in a download become zeros here without crossing the network. A forward gap in
  *   the writes past the volume's end travels as a hole; anywhere else a gap would cut the
- *   file there, so the upload is finished and another started past the gap instead.
+ *   file there, so the upload is finished and another started past the gap instead. An
+ *   upload is fed from a thread of its own (ops/upload.c), so that writes overlap sends.
  * Data written is in the volume once ops_data_flush returns: an upload is finished.
  */
 #include <errno.h>
@@ -30,7 +31,7 @@ struct _OpsData {
     virStreamPtr download; /* the download under way, reading at download_at */
     guint64 download_at;
     guint64 hole; /* bytes of a hole the download announced and reads have not used up */
-    virStreamPtr upload;   /* the upload under way, writing at upload_at */
+    OpsUpload *upload;     /* the upload under way, writing at upload_at */
     guint64 upload_at;
     guint64 end; /* the volume's length as far as this handle knows */
 };
@@ -112,17 +113,9 @@ drop_download(OpsData *data)
 static gboolean
 finish_upload(OpsData *data, GError **error)
 {
-    g_autoptr(virStream) upload = g_steal_pointer(&data->upload);
+    OpsUpload *upload = g_steal_pointer(&data->upload);
 
-    if (!upload)
-        return TRUE;
-    g_debug("libvirt: virStreamFinish(upload of %s)", data->name);
-    if (virStreamFinish(upload) < 0) {
-        stream_failed(data, error, "cannot finish writing");
-        virStreamAbort(upload);
-        return FALSE;
-    }
-    return TRUE;
+    return !upload || ops_upload_finish(upload, error);
 }
 
 static gboolean
@@ -191,47 +184,30 @@ stream_read(OpsData *data, char *buf, gsize size, guint64 offset, GError **error
 }
 
 static gboolean
-start_upload(OpsData *data, guint64 offset, GError **error)
-{
-    g_autoptr(virStream) stream = virStreamNew(virStorageVolGetConnect(data->volume), 0);
-
-    g_debug("libvirt: virStorageVolUpload(%s, %" G_GUINT64_FORMAT ")", data->name, offset);
-    if (!stream || virStorageVolUpload(data->volume, stream, offset, 0,
-                                       VIR_STORAGE_VOL_UPLOAD_SPARSE_STREAM) < 0)
-        return stream_failed(data, error, "cannot write");
-    data->upload = g_steal_pointer(&stream);
-    data->upload_at = offset;
-    return TRUE;
-}
-
-static gboolean
 stream_write(OpsData *data, const char *buf, gsize size, guint64 offset, GError **error)
 {
-    gsize sent = 0;
-
     drop_download(data);
     if (data->upload && offset != data->upload_at) {
         /* Past the end a gap is a hole; elsewhere a hole would cut the file there. */
         if (offset > data->upload_at && data->upload_at >= data->end) {
-            if (virStreamSendHole(data->upload, (long long)(offset - data->upload_at), 0) < 0)
-                return stream_failed(data, error, "cannot write");
+            if (!ops_upload_skip(data->upload, offset - data->upload_at, error)) {
+                g_clear_pointer(&data->upload, ops_upload_abort);
+                return FALSE;
+            }
             data->upload_at = offset;
         } else if (!finish_upload(data, error)) {
             return FALSE;
         }
     }
-    if (!data->upload && !start_upload(data, offset, error))
-        return FALSE;
-    while (sent < size) {
-        int n = virStreamSend(data->upload, buf + sent, size - sent);
-
-        if (n < 0) {
-            stream_failed(data, error, "cannot write");
-            virStreamAbort(data->upload);
-            g_clear_pointer(&data->upload, virStreamFree);
+    if (!data->upload) {
+        data->upload = ops_upload_start(data->volume, data->name, offset, error);
+        if (!data->upload)
             return FALSE;
-        }
-        sent += (gsize)n;
+        data->upload_at = offset;
+    }
+    if (!ops_upload_send(data->upload, buf, size, error)) {
+        g_clear_pointer(&data->upload, ops_upload_abort);
+        return FALSE;
     }
     data->upload_at = offset + size;
     data->end = MAX(data->end, data->upload_at);
@@ -316,10 +292,7 @@ ops_data_close(OpsData *data)
     if (!data)
         return;
     drop_download(data);
-    if (data->upload) {
-        virStreamAbort(data->upload);
-        virStreamFree(data->upload);
-    }
+    ops_upload_abort(data->upload);
     if (data->fd >= 0)
         close(data->fd);
     virStorageVolFree(data->volume);

@@ -52,3 +52,16 @@ virStorageVolPtr ops_volume_lookup(OpsConnection *conn, const char *pool, const 
 
 /* Sorts @names (owned strings), ends it with NULL and returns it as a GStrv, taking it. */
 char **ops_names_sorted(GPtrArray *names);
+
+/*
+ * An upload stream to a volume, fed from a thread of its own (ops/upload.c): send and skip
+ * queue bytes, or a hole, and return at once, failing with an earlier failure of the
+ * sender; finish waits for all to be sent and ends the stream; abort drops it.
+ */
+typedef struct _OpsUpload OpsUpload;
+OpsUpload *ops_upload_start(virStorageVolPtr volume, const char *name, guint64 offset,
+                            GError **error);
+gboolean ops_upload_send(OpsUpload *upload, const char *buf, gsize size, GError **error);
+gboolean ops_upload_skip(OpsUpload *upload, guint64 length, GError **error);
+gboolean ops_upload_finish(OpsUpload *upload, GError **error);
+void ops_upload_abort(OpsUpload *upload);

@@ -1,0 +1,212 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * An upload stream fed from a thread of its own: a write hands its bytes over and returns,
+ * while the previous ones are still being sent, so that the copy through the kernel and
+ * the send to the daemon overlap instead of taking turns. At most QUEUE_LIMIT bytes wait.
+ * A failure of the sender is reported by the next send, or by the finish.
+ */
+#include <errno.h>
+
+#include "ops/ops-private.h"
+
+#define QUEUE_LIMIT (8 * 1024 * 1024)
+
+typedef struct {
+    GBytes *data; /* bytes to send, or NULL for a hole */
+    guint64 hole;
+} Chunk;
+
+struct _OpsUpload {
+    virStreamPtr stream;
+    char *name;
+    GThread *sender;
+    GMutex lock;   /* guards all below */
+    GCond changed; /* signalled when chunks, queued, closing or error change */
+    GQueue chunks; /* of Chunk */
+    gsize queued;  /* bytes in chunks */
+    gboolean closing;
+    GError *error; /* the first failure; later chunks are dropped */
+};
+
+static void
+chunk_free(Chunk *chunk)
+{
+    if (chunk->data)
+        g_bytes_unref(chunk->data);
+    g_free(chunk);
+}
+
+/* Sends one chunk; FALSE with @error set from libvirt. Runs on the sender thread. */
+static gboolean
+send_chunk(OpsUpload *upload, const Chunk *chunk, GError **error)
+{
+    gsize size, sent = 0;
+    const char *data;
+    g_autofree char *context = g_strdup_printf("cannot write volume '%s'", upload->name);
+
+    if (!chunk->data) {
+        if (virStreamSendHole(upload->stream, (long long)chunk->hole, 0) < 0)
+            return ops_error_from_libvirt(error, context);
+        return TRUE;
+    }
+    data = g_bytes_get_data(chunk->data, &size);
+    while (sent < size) {
+        int n = virStreamSend(upload->stream, data + sent, size - sent);
+
+        if (n < 0)
+            return ops_error_from_libvirt(error, context);
+        sent += (gsize)n;
+    }
+    return TRUE;
+}
+
+static gpointer
+run_sender(gpointer data)
+{
+    OpsUpload *upload = data;
+
+    for (;;) {
+        g_autoptr(GError) error = NULL;
+        Chunk *chunk;
+        gboolean failed;
+
+        g_mutex_lock(&upload->lock);
+        while (g_queue_is_empty(&upload->chunks) && !upload->closing)
+            g_cond_wait(&upload->changed, &upload->lock);
+        chunk = g_queue_pop_head(&upload->chunks);
+        failed = upload->error != NULL;
+        g_mutex_unlock(&upload->lock);
+        if (!chunk)
+            return NULL; /* closing, and all sent */
+        if (!failed && !send_chunk(upload, chunk, &error)) {
+            g_mutex_lock(&upload->lock);
+            upload->error = g_steal_pointer(&error);
+            g_mutex_unlock(&upload->lock);
+        }
+        g_mutex_lock(&upload->lock);
+        upload->queued -= chunk->data ? g_bytes_get_size(chunk->data) : 0;
+        g_cond_broadcast(&upload->changed);
+        g_mutex_unlock(&upload->lock);
+        chunk_free(chunk);
+    }
+}
+
+OpsUpload *
+ops_upload_start(virStorageVolPtr volume, const char *name, guint64 offset, GError **error)
+{
+    virStreamPtr stream = virStreamNew(virStorageVolGetConnect(volume), 0);
+    g_autofree char *context = g_strdup_printf("cannot write volume '%s'", name);
+    OpsUpload *upload;
+
+    g_debug("libvirt: virStorageVolUpload(%s, %" G_GUINT64_FORMAT ")", name, offset);
+    if (!stream || virStorageVolUpload(volume, stream, offset, 0,
+                                       VIR_STORAGE_VOL_UPLOAD_SPARSE_STREAM) < 0) {
+        ops_error_from_libvirt(error, context);
+        if (stream)
+            virStreamFree(stream);
+        return NULL;
+    }
+    upload = g_new0(OpsUpload, 1);
+    upload->stream = stream;
+    upload->name = g_strdup(name);
+    g_mutex_init(&upload->lock);
+    g_cond_init(&upload->changed);
+    g_queue_init(&upload->chunks);
+    upload->sender = g_thread_new("upload", run_sender, upload);
+    return upload;
+}
+
+/* Queues @chunk (taken) once there is room; FALSE with the sender's failure, if any. */
+static gboolean
+queue_chunk(OpsUpload *upload, Chunk *chunk, GError **error)
+{
+    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&upload->lock);
+    gsize size = chunk->data ? g_bytes_get_size(chunk->data) : 0;
+
+    while (!upload->error && upload->queued > 0 && upload->queued + size > QUEUE_LIMIT)
+        g_cond_wait(&upload->changed, &upload->lock);
+    if (upload->error) {
+        g_propagate_error(error, g_error_copy(upload->error));
+        chunk_free(chunk);
+        return FALSE;
+    }
+    g_queue_push_tail(&upload->chunks, chunk);
+    upload->queued += size;
+    g_cond_broadcast(&upload->changed);
+    return TRUE;
+}
+
+gboolean
+ops_upload_send(OpsUpload *upload, const char *buf, gsize size, GError **error)
+{
+    Chunk *chunk = g_new0(Chunk, 1);
+
+    chunk->data = g_bytes_new(buf, size);
+    return queue_chunk(upload, chunk, error);
+}
+
+gboolean
+ops_upload_skip(OpsUpload *upload, guint64 length, GError **error)
+{
+    Chunk *chunk = g_new0(Chunk, 1);
+
+    chunk->hole = length;
+    return queue_chunk(upload, chunk, error);
+}
+
+/* Stops the sender once all is sent (or dropped, after a failure) and frees @upload;
+ * returns the sender's failure, or NULL. */
+static GError *
+stop(OpsUpload *upload)
+{
+    GError *error;
+
+    g_mutex_lock(&upload->lock);
+    upload->closing = TRUE;
+    g_cond_broadcast(&upload->changed);
+    g_mutex_unlock(&upload->lock);
+    g_thread_join(upload->sender);
+    error = upload->error;
+    g_mutex_clear(&upload->lock);
+    g_cond_clear(&upload->changed);
+    g_free(upload->name);
+    g_free(upload);
+    return error;
+}
+
+gboolean
+ops_upload_finish(OpsUpload *upload, GError **error)
+{
+    virStreamPtr stream = upload->stream;
+    g_autofree char *context = g_strdup_printf("cannot finish writing volume '%s'", upload->name);
+    GError *failure = stop(upload);
+
+    g_debug("libvirt: virStreamFinish(upload)");
+    if (!failure && virStreamFinish(stream) < 0)
+        ops_error_from_libvirt(&failure, context);
+    if (failure) {
+        virStreamAbort(stream);
+        g_propagate_error(error, failure);
+    }
+    virStreamFree(stream);
+    return failure == NULL;
+}
+
+void
+ops_upload_abort(OpsUpload *upload)
+{
+    virStreamPtr stream;
+    GError *failure;
+
+    if (!upload)
+        return;
+    stream = upload->stream;
+    g_mutex_lock(&upload->lock);
+    if (!upload->error) /* what is still queued is dropped */
+        upload->error = g_error_new_literal(OPS_ERROR, ECANCELED, "the upload was abandoned");
+    g_mutex_unlock(&upload->lock);
+    failure = stop(upload);
+    g_clear_error(&failure);
+    virStreamAbort(stream);
+    virStreamFree(stream);
+}
