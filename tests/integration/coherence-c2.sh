@@ -15,19 +15,6 @@ mount_fs -d -o cache_ttl=2,refresh=1
 names() { ls -A "$MNT/$1" | sort | xargs; }
 virsh_names() { v vol-list "$1" | sed -E "s|.*$SB/pools/$1/||" | sort | xargs; }
 libvirt_calls() { grep -c "libvirt: " "$WORK/server.log"; }
-# within SECONDS DESCRIPTION COMMAND...: the command succeeds within that many seconds.
-within() {
-    local limit=$1 desc=$2 start=$EPOCHREALTIME
-    shift 2
-    while ! "$@" >/dev/null 2>&1; do
-        if awk -v a="$start" -v b="$EPOCHREALTIME" -v l="$limit" 'BEGIN { exit !(b - a > l) }'; then
-            not_ok "$desc" "not within $limit s: $*"
-            return
-        fi
-        sleep 0.05
-    done
-    ok "$desc"
-}
 
 ls -l "$MNT/p" >/dev/null
 before=$(libvirt_calls)

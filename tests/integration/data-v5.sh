@@ -8,11 +8,7 @@
 path=${1:?in-place or streams}
 start_daemon
 make_pool p start
-mkdir -p "$SB/pools/full"
-mount -t tmpfs -o size=16m,mode=0755 virt-poolfs-test "$SB/pools/full"
-EXTRA_CLEANUP+=("umount '$SB/pools/full'")
-chown vpfs-sandbox: "$SB/pools/full"
-v pool-define-as full dir --target "$SB/pools/full" >/dev/null && v pool-start full >/dev/null
+make_tmpfs_pool full 16m
 
 # A raw volume of 8 MiB with random bytes, a hole in the middle, made on the host.
 src=$SB/pools/p/src.raw

@@ -65,6 +65,21 @@ wait_for() {
     return 1
 }
 
+# within SECONDS DESCRIPTION COMMAND...: the command must succeed within that many seconds,
+# polled every 50 ms.
+within() {
+    local limit=$1 desc=$2 start=$EPOCHREALTIME
+    shift 2
+    while ! "$@" >/dev/null 2>&1; do
+        if awk -v a="$start" -v b="$EPOCHREALTIME" -v l="$limit" 'BEGIN { exit !(b - a > l) }'; then
+            not_ok "$desc" "not within $limit s: $*"
+            return
+        fi
+        sleep 0.05
+    done
+    ok "$desc"
+}
+
 start_daemon() {
     URI=$("$SANDBOX" start "$SB") || { echo "Bail out! the private libvirtd did not start"; exit 1; }
 }
@@ -74,6 +89,16 @@ make_pool() {
     v pool-define-as "$1" dir --target "$SB/pools/$1" >/dev/null &&
         v pool-build "$1" >/dev/null &&
         if [ "${2:-}" = start ]; then v pool-start "$1" >/dev/null; fi
+}
+
+# make_tmpfs_pool NAME SIZE: a running dir pool on a tmpfs of its own (figures that hold
+# still, a pool that fills up, another filesystem), unmounted at the end.
+make_tmpfs_pool() {
+    mkdir -p "$SB/pools/$1"
+    mount -t tmpfs -o "size=$2,mode=0755" virt-poolfs-test "$SB/pools/$1"
+    EXTRA_CLEANUP+=("umount '$SB/pools/$1'")
+    chown vpfs-sandbox: "$SB/pools/$1"
+    v pool-define-as "$1" dir --target "$SB/pools/$1" >/dev/null && v pool-start "$1" >/dev/null
 }
 
 # mount_fs [OPTION...]: mounts $MNT in the foreground process $SERVER_PID, logging to

@@ -11,16 +11,6 @@ make_pool idle
 mount_fs -o cache_ttl=60
 
 state() { v pool-info "$1" | sed -nE "s/^$2: +//p"; }
-# appears DESCRIPTION COMMAND...: the command succeeds within 3 seconds.
-appears() {
-    local desc=$1
-    shift
-    for _ in $(seq 60); do
-        "$@" >/dev/null 2>&1 && { ok "$desc"; return; }
-        sleep 0.05
-    done
-    not_ok "$desc" "not within 3 s: $*"
-}
 
 check "P5: stop a pool" setfattr -n user.libvirt.state -v inactive "$MNT/p1"
 check_eq "P5: the pool stopped" inactive "$(state p1 State)"
@@ -43,19 +33,19 @@ head -c 4096 /dev/zero >"$SB/pools/idle/behind.raw"
 chown vpfs-sandbox: "$SB/pools/idle/behind.raw"
 check "P5: refresh a pool" setfattr -n user.libvirt.refresh -v 1 "$MNT/idle"
 check "P5: after the refresh libvirt has the file" v vol-info --pool idle behind.raw
-appears "C2: after the refresh the mount has the file" test -f "$MNT/idle/behind.raw"
+within 3 "C2: after the refresh the mount has the file" test -f "$MNT/idle/behind.raw"
 
 # C2: changes made with virsh show at once, though cache_ttl is a minute.
 check_fails "C2: (a pool not yet defined is not there)" "No such file" stat "$MNT/later"
 v pool-define-as later dir --target "$SB/pools/later" >/dev/null
-appears "C2: a pool defined with virsh shows" test -d "$MNT/later"
-appears "C2: ... with its definition" test -f "$MNT/later.xml"
+within 3 "C2: a pool defined with virsh shows" test -d "$MNT/later"
+within 3 "C2: ... with its definition" test -f "$MNT/later.xml"
 v pool-build later >/dev/null && v pool-start later >/dev/null
-appears "C2: a pool started with virsh shows as running" \
+within 3 "C2: a pool started with virsh shows as running" \
     sh -c "test \"\$(getfattr --only-values -n user.libvirt.state '$MNT/later')\" = running"
 v pool-destroy later >/dev/null
-appears "C2: a pool stopped with virsh shows as stopped" \
+within 3 "C2: a pool stopped with virsh shows as stopped" \
     sh -c "test \"\$(getfattr --only-values -n user.libvirt.state '$MNT/later')\" = inactive"
 v pool-undefine later >/dev/null
-appears "C2: a pool undefined with virsh goes" sh -c "! test -e '$MNT/later'"
-appears "C2: ... with its definition" sh -c "! test -e '$MNT/later.xml'"
+within 3 "C2: a pool undefined with virsh goes" sh -c "! test -e '$MNT/later'"
+within 3 "C2: ... with its definition" sh -c "! test -e '$MNT/later.xml'"

@@ -6,12 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 
 start_daemon
-mkdir -p "$SB/pools/small"
-mount -t tmpfs -o size=64m,mode=0755 virt-poolfs-test "$SB/pools/small"
-EXTRA_CLEANUP+=("umount '$SB/pools/small'")
-chown vpfs-sandbox: "$SB/pools/small"
-v pool-define-as small dir --target "$SB/pools/small" >/dev/null
-v pool-start small >/dev/null
+make_tmpfs_pool small 64m
 v vol-create-as small filled.raw 8M --format raw >/dev/null
 make_pool big start
 mount_fs

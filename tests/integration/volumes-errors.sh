@@ -7,11 +7,7 @@
 start_daemon
 make_pool p start
 make_pool idle
-mkdir -p "$SB/pools/full"
-mount -t tmpfs -o size=64m,mode=0755 virt-poolfs-test "$SB/pools/full"
-EXTRA_CLEANUP+=("umount '$SB/pools/full'")
-chown vpfs-sandbox: "$SB/pools/full"
-v pool-define-as full dir --target "$SB/pools/full" >/dev/null && v pool-start full >/dev/null
+make_tmpfs_pool full 64m
 mount_fs
 
 volumes() { v vol-list "$1" | sed -E "s|.*$SB/pools/$1/||" | sort | xargs; }

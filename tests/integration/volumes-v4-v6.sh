@@ -10,11 +10,7 @@ start_daemon
 make_pool p start
 make_pool q start
 # A pool on a filesystem of its own, so that a move there must be a copy.
-mkdir -p "$SB/pools/t"
-mount -t tmpfs -o size=1200m,mode=0755 virt-poolfs-test "$SB/pools/t"
-EXTRA_CLEANUP+=("umount '$SB/pools/t'")
-chown vpfs-sandbox: "$SB/pools/t"
-v pool-define-as t dir --target "$SB/pools/t" >/dev/null && v pool-start t >/dev/null
+make_tmpfs_pool t 1200m
 mount_fs -d
 
 # A 1 GiB raw volume with random data at five places, made on the host behind libvirt.
@@ -80,7 +76,14 @@ assert copied == os.fstat(source).st_size, copied
 assert os.copy_file_range(source, target, 1 << 40) == 0
 PY
 check_eq "V6: ... is the same bytes" "$small_sum" "$(host_sum "$SB/pools/q/copied.raw")"
+# A copy cp makes itself: a volume whose allocation is below its size looks sparse to cp,
+# which then reads and writes instead of asking for copy_file_range.
+truncate -s 64M "$MNT/p/sparse.raw"
+head -c 1M /dev/urandom | dd of="$SB/pools/p/sparse.raw" bs=1M seek=10 conv=notrunc status=none
+check "V6: a copy cp makes by reading and writing" cp "$MNT/p/sparse.raw" "$MNT/q/sparse-copy.raw"
+check "V6: ... has the same bytes" cmp "$SB/pools/p/sparse.raw" "$SB/pools/q/sparse-copy.raw"
+check "V6: ... which went through reads and writes" grep -q "read '/p/sparse.raw'" "$WORK/server.log"
 check "V4, V6: libvirt did the copies: the mount saw copy_file_range" \
     grep -q "copy_file_range '/p/a.qcow2'@0 '/p/copy.qcow2'@0" "$WORK/server.log"
-check_fails "V4, V6: ... and no volume data passed through it" "" \
-    grep -qE "^virt-poolfs: (read|write) '/[^/]+/" "$WORK/server.log"
+check_fails "V4, V6: ... and no data of the moved or cloned volumes passed through it" "" \
+    grep -qE "^virt-poolfs: (read|write) '/[^/]+/(big|renamed|small|a|copy|copied)[.]" "$WORK/server.log"
