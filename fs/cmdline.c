@@ -68,8 +68,7 @@ parse_seconds(const char *arg, guint *out, GError **error)
     guint64 value;
 
     if (!g_ascii_string_to_unsigned(option_value(arg), 10, 0, G_MAXINT32, &value, NULL)) {
-        g_set_error(error, OPS_ERROR, EINVAL, "bad option '%s': expected a number of seconds",
-                    arg);
+        g_set_error(error, OPS_ERROR, EINVAL, "bad option '%s': expected a number of seconds", arg);
         return FALSE;
     }
     *out = (guint)value;
@@ -96,8 +95,7 @@ parse_pool_root(const char *arg, char **out, GError **error)
     const char *dir = option_value(arg);
 
     if (!g_path_is_absolute(dir)) {
-        g_set_error(error, OPS_ERROR, EINVAL, "bad option '%s': expected an absolute path",
-                    arg);
+        g_set_error(error, OPS_ERROR, EINVAL, "bad option '%s': expected an absolute path", arg);
         return FALSE;
     }
     g_free(*out);

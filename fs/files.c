@@ -167,8 +167,7 @@ fs_read(const char *path, char *buf, size_t size, off_t offset, struct fuse_file
 
 /* Errors: EBADF (opened read-only), EFBIG, a volume's (fs_volume_write). */
 int
-fs_write(const char *path, const char *buf, size_t size, off_t offset,
-         struct fuse_file_info *fi)
+fs_write(const char *path, const char *buf, size_t size, off_t offset, struct fuse_file_info *fi)
 {
     g_autoptr(GError) error = NULL;
     FsHandle *handle = handle_of(fi);
@@ -289,8 +288,10 @@ fs_release(const char *path, struct fuse_file_info *fi)
     g_autofree char *text = pool ? map_scratch_file_text(handle->file, &dirty, NULL) : NULL;
 
     if (text && dirty && !*text) {
-        g_autoptr(GError) error = g_error_new(OPS_ERROR, EINVAL, "an empty definition of "
-                                              "pool '%s' was not applied", pool);
+        g_autoptr(GError) error = g_error_new(OPS_ERROR, EINVAL,
+                                              "an empty definition of "
+                                              "pool '%s' was not applied",
+                                              pool);
         fs_fail("close", path, error);
     }
     map_scratch_file_unref(handle->file);

@@ -60,10 +60,10 @@ void fs_log_to_syslog(void);
 /* Whether -d asked for a line per operation; set before the FUSE threads start. */
 extern gboolean fs_log_debug;
 /* A g_debug line for the hot paths (read, write), formatted only under -d. */
-#define fs_trace(...)                                                                          \
-    do {                                                                                       \
-        if (G_UNLIKELY(fs_log_debug))                                                          \
-            g_debug(__VA_ARGS__);                                                              \
+#define fs_trace(...)                                                                              \
+    do {                                                                                           \
+        if (G_UNLIKELY(fs_log_debug))                                                              \
+            g_debug(__VA_ARGS__);                                                                  \
     } while (0)
 
 /*
@@ -97,8 +97,8 @@ int fs_fail(const char *operation, const char *path, const GError *error);
 typedef struct {
     MapScratchFile *file; /* the content of a file at the root; NULL for a volume */
     gboolean writable;
-    GMutex lock;   /* guards data and wrote */
-    OpsData *data; /* a volume's bytes, opened when first read or written */
+    GMutex lock;    /* guards data and wrote */
+    OpsData *data;  /* a volume's bytes, opened when first read or written */
     gboolean wrote; /* a volume's bytes were written since the last flush */
 } FsHandle;
 
@@ -115,14 +115,12 @@ int fs_flush(const char *path, struct fuse_file_info *fi);
 int fs_fsync(const char *path, int datasync, struct fuse_file_info *fi);
 int fs_release(const char *path, struct fuse_file_info *fi);
 
-
 /*
  * Defines the pool that root-level @path names (NAME.xml) from @file's content, if it was
  * written since or @always (P3); a path that names no definition is left alone. Returns 0,
  * or a negative errno after logging (P4).
  */
-int fs_define_from(const char *operation, const char *path, MapScratchFile *file,
-                   gboolean always);
+int fs_define_from(const char *operation, const char *path, MapScratchFile *file, gboolean always);
 
 /*
  * Volumes (fs/volumes.c). Each takes the path of a volume, logs its failure and returns 0 or
@@ -131,8 +129,7 @@ int fs_define_from(const char *operation, const char *path, MapScratchFile *file
  * (V3); rename moves it, replacing any volume at @to (V4).
  */
 int fs_volume_create(const char *path, mode_t mode);
-int fs_volume_resize(const char *operation, const char *path, guint64 capacity,
-                     gboolean allocate);
+int fs_volume_resize(const char *operation, const char *path, guint64 capacity, gboolean allocate);
 /* O_TRUNC: volume @path is replaced by a new, empty one, as if just created (V2). */
 int fs_volume_empty(const char *path);
 /* truncate/ftruncate (@handle NULL for the path form): a volume's capacity, V1 and V2. */
@@ -144,17 +141,14 @@ int fs_volume_truncate(const char *path, FsHandle *handle, guint64 size);
  * while open). Errors: EIO, ENOSPC, ENOENT, ENOTCONN, EACCES.
  */
 int fs_volume_read(const char *path, FsHandle *handle, char *buf, size_t size, off_t offset);
-int fs_volume_write(const char *path, FsHandle *handle, const char *buf, size_t size,
-                    off_t offset);
-int fs_volume_flush(const char *operation, const char *path, FsHandle *handle,
-                    gboolean durable);
+int fs_volume_write(const char *path, FsHandle *handle, const char *buf, size_t size, off_t offset);
+int fs_volume_flush(const char *operation, const char *path, FsHandle *handle, gboolean durable);
 int fs_volume_unlink(const char *path);
 int fs_volume_rename(const char *from, const char *to);
-int fs_fallocate(const char *path, int mode, off_t offset, off_t length,
-                 struct fuse_file_info *fi);
+int fs_fallocate(const char *path, int mode, off_t offset, off_t length, struct fuse_file_info *fi);
 ssize_t fs_copy_file_range(const char *path_in, struct fuse_file_info *fi_in, off_t offset_in,
-                           const char *path_out, struct fuse_file_info *fi_out,
-                           off_t offset_out, size_t size, int flags);
+                           const char *path_out, struct fuse_file_info *fi_out, off_t offset_out,
+                           size_t size, int flags);
 
 /*
  * Follows libvirt's pool events on @tree's connection, dropping from the metadata cache and

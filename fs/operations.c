@@ -76,19 +76,6 @@ fs_getattr(const char *path, struct stat *st, struct fuse_file_info *fi)
 }
 
 /*
- * The kernel may keep a directory's listing (cache_readdir) and reuse it (keep_cache) for as
- * long as the metadata cache holds that listing fresh: a warm `ls -l` then reaches the server
- * only for this. Changes made through the mount clear the kernel's copy themselves.
- */
-static int
-fs_opendir(const char *path, struct fuse_file_info *fi)
-{
-    fi->cache_readdir = 1;
-    fi->keep_cache = map_cache_fresh(fs_state()->tree->cache, MAP_CACHE_LIST, path);
-    return 0;
-}
-
-/*
  * A pool's volumes with their attributes (readdirplus, as `ls -l` asks for): the kernel then
  * needs no lookup per name, and the volumes are asked of libvirt several at a time.
  */
@@ -454,7 +441,6 @@ fs_setxattr(const char *path, const char *name, const char *value, size_t size, 
 const struct fuse_operations fs_operations = {
     .init = fs_init,
     .getattr = fs_getattr,
-    .opendir = fs_opendir,
     .readdir = fs_readdir,
     .mkdir = fs_mkdir,
     .rmdir = fs_rmdir,

@@ -54,8 +54,8 @@ fs_volume_empty(const char *path)
 
     map_forget_path(state->tree, path);
     if (!volume_parts(path, &parts, &error) ||
-        !ops_volume_replace(state->conn, parts.top, parts.volume,
-                            map_volume_format(parts.volume), &error))
+        !ops_volume_replace(state->conn, parts.top, parts.volume, map_volume_format(parts.volume),
+                            &error))
         return fs_fail("open", path, error);
     map_volume_set_state(state->tree, parts.top, parts.volume, MAP_VOLUME_NEW);
     return 0;
@@ -89,8 +89,7 @@ fs_volume_resize(const char *operation, const char *path, guint64 capacity, gboo
 
     map_forget_path(fs_state()->tree, path);
     if (!volume_parts(path, &parts, &error) ||
-        !ops_volume_resize(fs_state()->conn, parts.top, parts.volume, capacity, allocate,
-                           &error))
+        !ops_volume_resize(fs_state()->conn, parts.top, parts.volume, capacity, allocate, &error))
         return fs_fail(operation, path, error);
     return 0;
 }
@@ -324,8 +323,7 @@ fill_new_volume(const char *path, FsHandle *handle, GError **error)
 }
 
 int
-fs_volume_write(const char *path, FsHandle *handle, const char *buf, size_t size,
-                off_t offset)
+fs_volume_write(const char *path, FsHandle *handle, const char *buf, size_t size, off_t offset)
 {
     g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&handle->lock);
     g_autoptr(GError) error = NULL;

@@ -5,10 +5,10 @@
 #include "mapping/mapping.h"
 
 /* Where libvirt gives no mode: a pool directory as `mkdir` makes one, a volume private. */
-#define DEFAULT_POOL_MODE 0755
+#define DEFAULT_POOL_MODE   0755
 #define DEFAULT_VOLUME_MODE 0600
-#define STATFS_BLOCK_SIZE 4096
-#define NAME_MAX_BYTES 255
+#define STATFS_BLOCK_SIZE   4096
+#define NAME_MAX_BYTES      255
 
 static mode_t
 mode_or(const OpsPerms *perms, mode_t fallback)

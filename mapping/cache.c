@@ -95,16 +95,6 @@ map_cache_get(MapCache *cache, MapCacheKind kind, const char *key)
     return copy_value(kind, entry->value);
 }
 
-gboolean
-map_cache_fresh(MapCache *cache, MapCacheKind kind, const char *key)
-{
-    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&cache->lock);
-    g_autofree char *full = entry_key(kind, key);
-    Entry *entry = g_hash_table_lookup(cache->entries, full);
-
-    return entry && g_get_monotonic_time() - entry->stored < cache->ttl;
-}
-
 void
 map_cache_put(MapCache *cache, MapCacheKind kind, const char *key, gconstpointer value)
 {

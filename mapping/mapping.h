@@ -75,13 +75,12 @@ void map_scratch_free(MapScratch *scratch);
 /* The file called @name: a new reference, or NULL. */
 MapScratchFile *map_scratch_lookup(MapScratch *scratch, const char *name);
 /* Makes file @name holding a copy of @content (NULL: empty): a new reference, or EEXIST. */
-MapScratchFile *map_scratch_create(MapScratch *scratch, const char *name, mode_t mode,
-                                   uid_t uid, gid_t gid, GBytes *content, GError **error);
+MapScratchFile *map_scratch_create(MapScratch *scratch, const char *name, mode_t mode, uid_t uid,
+                                   gid_t gid, GBytes *content, GError **error);
 /* Removes the name @name (open references live on); ENOENT. */
 gboolean map_scratch_remove(MapScratch *scratch, const char *name, GError **error);
 /* Moves file @from to @to, replacing any file there; ENOENT. */
-gboolean map_scratch_rename(MapScratch *scratch, const char *from, const char *to,
-                            GError **error);
+gboolean map_scratch_rename(MapScratch *scratch, const char *from, const char *to, GError **error);
 /* Every name, unsorted: a GStrv. */
 char **map_scratch_names(MapScratch *scratch);
 
@@ -94,8 +93,8 @@ void map_scratch_file_stat(MapScratchFile *file, struct stat *st);
 /* Copies up to @size bytes at @offset into @buf; returns how many (0 past the end). */
 gsize map_scratch_file_read(MapScratchFile *file, char *buf, gsize size, goffset offset);
 /* Writes @size bytes at @offset, growing the file; EFBIG past the limit of a scratch file. */
-gboolean map_scratch_file_write(MapScratchFile *file, const char *buf, gsize size,
-                                goffset offset, GError **error);
+gboolean map_scratch_file_write(MapScratchFile *file, const char *buf, gsize size, goffset offset,
+                                GError **error);
 gboolean map_scratch_file_truncate(MapScratchFile *file, guint64 length, GError **error);
 
 /* What chmod, chown and utimensat change; -1 owners and UTIME_OMIT times are left alone. */
@@ -135,8 +134,6 @@ void map_cache_free(MapCache *cache);
 /* A copy of the fresh value under @key (for ops_pool_free, ops_volume_free, g_strfreev), or
  * NULL. */
 gpointer map_cache_get(MapCache *cache, MapCacheKind kind, const char *key);
-/* Whether a fresh value is under @key. */
-gboolean map_cache_fresh(MapCache *cache, MapCacheKind kind, const char *key);
 /* Stores a copy of @value under @key. */
 void map_cache_put(MapCache *cache, MapCacheKind kind, const char *key, gconstpointer value);
 void map_cache_forget(MapCache *cache, MapCacheKind kind, const char *key);
@@ -149,8 +146,8 @@ typedef struct {
     gboolean in_place;   /* volume files may be read from here (direct=auto) */
     MapCache *cache;
     MapScratch *scratch;
-    GMutex lock;                /* guards volume_states */
-    GHashTable *volume_states;  /* "POOL/NAME" -> MapVolumeState, settled ones absent */
+    GMutex lock;               /* guards volume_states */
+    GHashTable *volume_states; /* "POOL/NAME" -> MapVolumeState, settled ones absent */
 } MapTree;
 
 /* The mapping of @conn, caching what libvirt says for @cache_ttl seconds; listings may
@@ -169,8 +166,7 @@ typedef enum {
 
 /* Volume @name of pool @pool's state. Thread-safe. */
 MapVolumeState map_volume_state(MapTree *tree, const char *pool, const char *name);
-void map_volume_set_state(MapTree *tree, const char *pool, const char *name,
-                          MapVolumeState state);
+void map_volume_set_state(MapTree *tree, const char *pool, const char *name, MapVolumeState state);
 
 /* The file at the root where the most recent failures can be read (E2). */
 #define MAP_ERROR_LOG_NAME ".errors"
@@ -239,8 +235,7 @@ char **map_list(MapTree *tree, const char *path, GError **error);
  * the target of the pool named "default", else in libvirt's usual images directory for the
  * connection. A new string, or NULL with @error set.
  */
-char *map_new_pool_target(MapTree *tree, const char *pool_root, const char *name,
-                          GError **error);
+char *map_new_pool_target(MapTree *tree, const char *pool_root, const char *name, GError **error);
 
 /* What stat shows where libvirt says nothing: the mounting user and the mount time. */
 typedef struct {

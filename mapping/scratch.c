@@ -17,15 +17,15 @@
 
 struct _MapScratchFile {
     gint refs;
-    GMutex lock;     /* guards all below */
+    GMutex lock; /* guards all below */
     GByteArray *data;
-    struct stat st;  /* mode, owner and times; size kept equal to data->len */
-    gboolean dirty;  /* written since created or since map_scratch_file_mark_clean */
+    struct stat st; /* mode, owner and times; size kept equal to data->len */
+    gboolean dirty; /* written since created or since map_scratch_file_mark_clean */
 };
 
 struct _MapScratch {
-    GMutex lock;        /* guards files */
-    GHashTable *files;  /* name -> MapScratchFile (a reference) */
+    GMutex lock;       /* guards files */
+    GHashTable *files; /* name -> MapScratchFile (a reference) */
 };
 
 static struct timespec
@@ -97,9 +97,8 @@ map_scratch_new(void)
     MapScratch *scratch = g_new0(MapScratch, 1);
 
     g_mutex_init(&scratch->lock);
-    scratch->files =
-        g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
-                              (GDestroyNotify)map_scratch_file_unref);
+    scratch->files = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+                                           (GDestroyNotify)map_scratch_file_unref);
     return scratch;
 }
 

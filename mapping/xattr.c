@@ -21,7 +21,10 @@ typedef struct {
     gsize offset;
 } Field;
 
-#define FIELD(record, name, kind, member) {name, kind, G_STRUCT_OFFSET(record, member)}
+#define FIELD(record, name, kind, member)                                                          \
+    {                                                                                              \
+        name, kind, G_STRUCT_OFFSET(record, member)                                                \
+    }
 
 static const Field pool_fields[] = {
     FIELD(OpsPool, "type", FIELD_STRING, type),

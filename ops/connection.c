@@ -12,8 +12,8 @@
 #include "ops/ops-private.h"
 
 #define KEEPALIVE_INTERVAL 2 /* seconds */
-#define KEEPALIVE_COUNT 3
-#define RETRY_INTERVAL (G_USEC_PER_SEC / 2)
+#define KEEPALIVE_COUNT    3
+#define RETRY_INTERVAL     (G_USEC_PER_SEC / 2)
 
 /* A URI without a host reaches a daemon on this host (a socket, or the test driver). */
 static gboolean

@@ -30,8 +30,8 @@ struct _OpsData {
     gboolean writable;
     virStreamPtr download; /* the download under way, reading at download_at */
     guint64 download_at;
-    guint64 hole; /* bytes of a hole the download announced and reads have not used up */
-    OpsUpload *upload;     /* the upload under way, writing at upload_at */
+    guint64 hole;      /* bytes of a hole the download announced and reads have not used up */
+    OpsUpload *upload; /* the upload under way, writing at upload_at */
     guint64 upload_at;
     guint64 end; /* the volume's length as far as this handle knows */
 };
@@ -156,8 +156,7 @@ stream_read(OpsData *data, char *buf, gsize size, guint64 offset, GError **error
             got += zeros;
             continue;
         }
-        n = virStreamRecvFlags(data->download, buf + got, size - got,
-                               VIR_STREAM_RECV_STOP_AT_HOLE);
+        n = virStreamRecvFlags(data->download, buf + got, size - got, VIR_STREAM_RECV_STOP_AT_HOLE);
         if (n == -3) {
             long long length = 0;
 
@@ -264,8 +263,7 @@ ops_data_empty(OpsData *data, GError **error)
     g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&data->lock);
 
     if (data->fd < 0) {
-        g_set_error(error, OPS_ERROR, ENOTSUP, "volume '%s' is not reached in place",
-                    data->name);
+        g_set_error(error, OPS_ERROR, ENOTSUP, "volume '%s' is not reached in place", data->name);
         return FALSE;
     }
     if (ftruncate(data->fd, 0) < 0)

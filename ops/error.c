@@ -7,7 +7,7 @@
 
 #include "ops/ops-private.h"
 
-G_DEFINE_QUARK(virt-poolfs-error-quark, ops_error)
+G_DEFINE_QUARK(virt - poolfs - error - quark, ops_error)
 
 /* libvirt prints every error to stderr unless a handler is installed; we report them. */
 static void

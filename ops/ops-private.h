@@ -15,12 +15,12 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(virStoragePool, virStoragePoolFree)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(virStorageVol, virStorageVolFree)
 
 struct _OpsConnection {
-    GMutex lock;        /* guards conn, retry_at, watch and the event ids */
-    virConnectPtr conn; /* NULL while the daemon is away; take it with ops_connection_get */
-    char *requested;    /* the URI asked for (NULL: libvirt's default), to reconnect with */
-    char *uri;          /* the canonical URI; set at open, never changed */
-    gboolean local;     /* the daemon runs on this host: its files may be reachable from here */
-    gint64 retry_at;    /* monotonic time before which no reconnection is tried */
+    GMutex lock;          /* guards conn, retry_at, watch and the event ids */
+    virConnectPtr conn;   /* NULL while the daemon is away; take it with ops_connection_get */
+    char *requested;      /* the URI asked for (NULL: libvirt's default), to reconnect with */
+    char *uri;            /* the canonical URI; set at open, never changed */
+    gboolean local;       /* the daemon runs on this host: its files may be reachable from here */
+    gint64 retry_at;      /* monotonic time before which no reconnection is tried */
     OpsPoolChanged watch; /* what pool events are told to, or NULL */
     gpointer watch_data;
     int lifecycle_event; /* callback ids on conn, -1 while not registered */

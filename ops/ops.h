@@ -50,8 +50,7 @@ typedef void (*OpsPoolChanged)(const char *pool, gboolean lifecycle, gpointer da
  * Calls @func for every pool event of @conn from now on, on a thread that this starts (so
  * call it after any fork). Returns FALSE with @error set when libvirt cannot deliver events.
  */
-gboolean ops_events_watch(OpsConnection *conn, OpsPoolChanged func, gpointer data,
-                          GError **error);
+gboolean ops_events_watch(OpsConnection *conn, OpsPoolChanged func, gpointer data, GError **error);
 /* Stops the calls of ops_events_watch; a no-op when not watching. */
 void ops_events_unwatch(OpsConnection *conn);
 
@@ -148,8 +147,7 @@ GPtrArray *ops_volume_list(OpsConnection *conn, const char *pool, gboolean in_pl
                            GError **error);
 
 /* Everything about volume @name of pool @pool: a new record, or NULL with @error (ENOENT). */
-OpsVolume *ops_volume_get(OpsConnection *conn, const char *pool, const char *name,
-                          GError **error);
+OpsVolume *ops_volume_get(OpsConnection *conn, const char *pool, const char *name, GError **error);
 
 /*
  * P1: defines a dir pool @name with target @target, builds it (never overwriting), starts
@@ -196,8 +194,7 @@ gboolean ops_volume_resize(OpsConnection *conn, const char *pool, const char *na
                            guint64 capacity, gboolean allocate, GError **error);
 
 /* V3: deletes volume @name of pool @pool. */
-gboolean ops_volume_delete(OpsConnection *conn, const char *pool, const char *name,
-                           GError **error);
+gboolean ops_volume_delete(OpsConnection *conn, const char *pool, const char *name, GError **error);
 
 /*
  * V6: copies volume @from of pool @from_pool to a new volume @to of pool @to_pool, inside
@@ -213,8 +210,7 @@ gboolean ops_volume_clone(OpsConnection *conn, const char *from_pool, const char
  * delete. The data never passes through this process.
  */
 gboolean ops_volume_move(OpsConnection *conn, const char *from_pool, const char *from,
-                         const char *to_pool, const char *to, gboolean on_host,
-                         GError **error);
+                         const char *to_pool, const char *to, gboolean on_host, GError **error);
 
 /*
  * V1, O_TRUNC: replaces volume @name of pool @pool by a new, empty one of @format, keeping
@@ -231,13 +227,12 @@ typedef struct _OpsData OpsData;
  * @in_place, and where the daemon is on this host and its file or device opens from here,
  * the data is read and written in place; otherwise through libvirt's streams.
  */
-OpsData *ops_data_open(OpsConnection *conn, const char *pool, const char *name,
-                       gboolean writable, gboolean in_place, GError **error);
+OpsData *ops_data_open(OpsConnection *conn, const char *pool, const char *name, gboolean writable,
+                       gboolean in_place, GError **error);
 /* Reads up to @size bytes at @offset; fewer only at the end. -1 with @error on failure. */
 gssize ops_data_read(OpsData *data, char *buf, gsize size, guint64 offset, GError **error);
 /* Writes @size bytes at @offset, growing the volume as needed. ENOSPC, EIO, ... */
-gboolean ops_data_write(OpsData *data, const char *buf, gsize size, guint64 offset,
-                        GError **error);
+gboolean ops_data_write(OpsData *data, const char *buf, gsize size, guint64 offset, GError **error);
 /*
  * Empties the volume's file in place (every handle on it sees that), keeping its format's
  * name in libvirt until the pool is refreshed. ENOTSUP through streams, which cannot.

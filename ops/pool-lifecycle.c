@@ -157,8 +157,10 @@ ops_pool_define(OpsConnection *conn, const char *name, const char *xml, GError *
     if (!ops_pool_parse_xml(xml, parsed, error))
         return FALSE;
     if (g_strcmp0(parsed->name, name) != 0) {
-        g_set_error(error, OPS_ERROR, EINVAL, "the XML defines pool '%s', but %s.xml can only "
-                    "define pool '%s'", parsed->name ? parsed->name : "", name, name);
+        g_set_error(error, OPS_ERROR, EINVAL,
+                    "the XML defines pool '%s', but %s.xml can only "
+                    "define pool '%s'",
+                    parsed->name ? parsed->name : "", name, name);
         return FALSE;
     }
     live = ops_connection_get(conn, error);
@@ -208,8 +210,7 @@ ops_pool_set_running(OpsConnection *conn, const char *name, gboolean running, GE
 }
 
 gboolean
-ops_pool_set_autostart(OpsConnection *conn, const char *name, gboolean autostart,
-                       GError **error)
+ops_pool_set_autostart(OpsConnection *conn, const char *name, gboolean autostart, GError **error)
 {
     g_autoptr(virStoragePool) pool = ops_pool_lookup(conn, name, error);
 

@@ -21,8 +21,8 @@ const char *
 ops_pool_state_name(OpsPoolState state)
 {
     static const char *const names[] = {
-        [OPS_POOL_INACTIVE] = "inactive",       [OPS_POOL_BUILDING] = "building",
-        [OPS_POOL_RUNNING] = "running",         [OPS_POOL_DEGRADED] = "degraded",
+        [OPS_POOL_INACTIVE] = "inactive",         [OPS_POOL_BUILDING] = "building",
+        [OPS_POOL_RUNNING] = "running",           [OPS_POOL_DEGRADED] = "degraded",
         [OPS_POOL_INACCESSIBLE] = "inaccessible",
     };
 

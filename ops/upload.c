@@ -99,8 +99,8 @@ ops_upload_start(virStorageVolPtr volume, const char *name, guint64 offset, GErr
     OpsUpload *upload;
 
     g_debug("libvirt: virStorageVolUpload(%s, %" G_GUINT64_FORMAT ")", name, offset);
-    if (!stream || virStorageVolUpload(volume, stream, offset, 0,
-                                       VIR_STORAGE_VOL_UPLOAD_SPARSE_STREAM) < 0) {
+    if (!stream ||
+        virStorageVolUpload(volume, stream, offset, 0, VIR_STORAGE_VOL_UPLOAD_SPARSE_STREAM) < 0) {
         ops_error_from_libvirt(error, context);
         if (stream)
             virStreamFree(stream);

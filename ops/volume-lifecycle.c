@@ -20,8 +20,8 @@ step_failed(GError **error, const char *what, const char *name)
 }
 
 gboolean
-ops_volume_create(OpsConnection *conn, const char *pool_name, const char *name,
-                  const char *format, guint32 mode, GError **error)
+ops_volume_create(OpsConnection *conn, const char *pool_name, const char *name, const char *format,
+                  guint32 mode, GError **error)
 {
     g_autoptr(virStoragePool) pool = ops_pool_lookup(conn, pool_name, error);
     g_autoptr(virStorageVol) volume = NULL;
@@ -64,8 +64,8 @@ ops_volume_replace(OpsConnection *conn, const char *pool, const char *name, cons
 }
 
 gboolean
-ops_volume_resize(OpsConnection *conn, const char *pool_name, const char *name,
-                  guint64 capacity, gboolean allocate, GError **error)
+ops_volume_resize(OpsConnection *conn, const char *pool_name, const char *name, guint64 capacity,
+                  gboolean allocate, GError **error)
 {
     g_autoptr(virStorageVol) volume = ops_volume_lookup(conn, pool_name, name, error);
     virStorageVolInfo info;
@@ -73,8 +73,8 @@ ops_volume_resize(OpsConnection *conn, const char *pool_name, const char *name,
 
     if (!volume)
         return FALSE;
-    g_debug("libvirt: virStorageVolGetInfo, Resize(%s, %s, %" G_GUINT64_FORMAT ")", pool_name,
-            name, capacity);
+    g_debug("libvirt: virStorageVolGetInfo, Resize(%s, %s, %" G_GUINT64_FORMAT ")", pool_name, name,
+            capacity);
     if (virStorageVolGetInfo(volume, &info) < 0)
         return step_failed(error, "cannot read volume", name);
     if (capacity == info.capacity && !allocate)
@@ -117,8 +117,8 @@ delete_if_present(OpsConnection *conn, const char *pool, const char *name, GErro
 }
 
 gboolean
-ops_volume_clone(OpsConnection *conn, const char *from_pool, const char *from,
-                 const char *to_pool, const char *to, GError **error)
+ops_volume_clone(OpsConnection *conn, const char *from_pool, const char *from, const char *to_pool,
+                 const char *to, GError **error)
 {
     g_autoptr(virStorageVol) source = ops_volume_lookup(conn, from_pool, from, error);
     g_autoptr(virStoragePool) pool = NULL;
@@ -192,8 +192,8 @@ rename_on_host(OpsConnection *conn, const char *from_pool, const char *from, con
 }
 
 gboolean
-ops_volume_move(OpsConnection *conn, const char *from_pool, const char *from,
-                const char *to_pool, const char *to, gboolean on_host, GError **error)
+ops_volume_move(OpsConnection *conn, const char *from_pool, const char *from, const char *to_pool,
+                const char *to, gboolean on_host, GError **error)
 {
     g_autoptr(GError) local = NULL;
 

@@ -26,8 +26,10 @@ parse_document(const char *xml, const char *root, GError **error)
     xmlNode *top;
 
     if (length > XML_MAX_BYTES) {
-        g_set_error(error, OPS_ERROR, EINVAL, "XML of %" G_GSIZE_FORMAT " bytes is over the "
-                    "limit of %d", length, XML_MAX_BYTES);
+        g_set_error(error, OPS_ERROR, EINVAL,
+                    "XML of %" G_GSIZE_FORMAT " bytes is over the "
+                    "limit of %d",
+                    length, XML_MAX_BYTES);
         return NULL;
     }
     doc = xmlReadMemory(xml, (int)length, root, NULL,

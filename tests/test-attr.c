@@ -229,10 +229,8 @@ test_xattr_change(void)
         const char *name, *value;
         int code;
     } bad[] = {
-        {"user.libvirt.state", "sleeping", EINVAL},
-        {"user.libvirt.autostart", "maybe", EINVAL},
-        {"user.libvirt.uuid", "x", EPERM},
-        {"user.other", "x", ENOTSUP},
+        {"user.libvirt.state", "sleeping", EINVAL}, {"user.libvirt.autostart", "maybe", EINVAL},
+        {"user.libvirt.uuid", "x", EPERM},          {"user.other", "x", ENOTSUP},
         {"system.posix_acl_access", "x", ENOTSUP},
     };
     g_autoptr(MapNode) pool = node_of(MAP_NODE_POOL);
@@ -249,12 +247,12 @@ test_xattr_change(void)
     for (gsize i = 0; i < G_N_ELEMENTS(bad); i++) {
         g_autoptr(GError) error = NULL;
 
-        g_assert_false(map_xattr_parse_change(pool, bad[i].name, bad[i].value,
-                                              strlen(bad[i].value), &change, &error));
+        g_assert_false(map_xattr_parse_change(pool, bad[i].name, bad[i].value, strlen(bad[i].value),
+                                              &change, &error));
         g_assert_error(error, OPS_ERROR, bad[i].code);
     }
-    g_assert_false(map_xattr_parse_change(volume, "user.libvirt.state", "running", 7, &change,
-                                          &not_pool));
+    g_assert_false(
+        map_xattr_parse_change(volume, "user.libvirt.state", "running", 7, &change, &not_pool));
     g_assert_error(not_pool, OPS_ERROR, EPERM);
 }
 
@@ -266,11 +264,11 @@ test_xattr_capacity(void)
         const char *value;
         guint64 bytes;
     } good[] = {
-        {"1073741824", 1073741824}, {"1G", 1073741824}, {"512m", 536870912},
-        {"4K\n", 4096},             {"2T", 2199023255552}, {"0", 0},
+        {"1073741824", 1073741824}, {"1G", 1073741824}, {"512m", 536870912}, {"4K\n", 4096},
+        {"2T", 2199023255552},      {"0", 0},
     };
-    static const char *const bad[] = {"", "G", "1.5G", "-1", "1P", "18446744073709551616",
-                                      "16777216T", "lots"};
+    static const char *const bad[] = {
+        "", "G", "1.5G", "-1", "1P", "18446744073709551616", "16777216T", "lots"};
     g_autoptr(MapNode) volume = node_of(MAP_NODE_VOLUME);
     g_autoptr(MapNode) root = node_of(MAP_NODE_ROOT);
     g_autoptr(GError) not_here = NULL;
@@ -289,8 +287,8 @@ test_xattr_capacity(void)
                                               strlen(bad[i]), &change, &error));
         g_assert_error(error, OPS_ERROR, EINVAL);
     }
-    g_assert_false(map_xattr_parse_change(root, "user.libvirt.capacity", "1", 1, &change,
-                                          &not_here));
+    g_assert_false(
+        map_xattr_parse_change(root, "user.libvirt.capacity", "1", 1, &change, &not_here));
     g_assert_error(not_here, OPS_ERROR, ENOTSUP);
 }
 

@@ -138,8 +138,8 @@ test_rejects(void)
         g_ptr_array_add(argv, "virt-poolfs");
         for (char **word = words; *word; word++)
             g_ptr_array_add(argv, g_str_equal(*word, "MNT") ? mountpoint : *word);
-        g_assert_false(fs_cmdline_parse((int)argv->len, (char **)argv->pdata, &config, &args,
-                                        &error));
+        g_assert_false(
+            fs_cmdline_parse((int)argv->len, (char **)argv->pdata, &config, &args, &error));
         g_assert_nonnull(error);
         g_assert_null(strchr(error->message, '\n'));
         fuse_opt_free_args(&args);

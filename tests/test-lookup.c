@@ -90,8 +90,9 @@ test_missing(void)
         const char *path;
         int code;
     } cases[] = {
-        {"/nope", ENOENT},         {"/nope.xml", ENOENT},           {"/.xml", ENOENT},
-        {"/default-pool/nope", ENOENT}, {"/nope/disk", ENOENT}, {"/default-pool/a/b", ENOENT},
+        {"/nope", ENOENT},      {"/nope.xml", ENOENT},
+        {"/.xml", ENOENT},      {"/default-pool/nope", ENOENT},
+        {"/nope/disk", ENOENT}, {"/default-pool/a/b", ENOENT},
     };
 
     for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
@@ -123,8 +124,7 @@ test_pool_named_xml(void)
 {
     virStoragePoolPtr pool = virStoragePoolDefineXML(
         direct,
-        "<pool type='dir'><name>idle.xml</name><target><path>/idle-xml</path></target></pool>",
-        0);
+        "<pool type='dir'><name>idle.xml</name><target><path>/idle-xml</path></target></pool>", 0);
     g_auto(GStrv) names = NULL;
     g_autoptr(MapNode) node = NULL;
 
@@ -200,8 +200,7 @@ set_scene(void)
     direct = virConnectOpen(TEST_URI);
     g_assert_nonnull(direct);
     idle = virStoragePoolDefineXML(
-        direct, "<pool type='dir'><name>idle</name><target><path>/idle</path></target></pool>",
-        0);
+        direct, "<pool type='dir'><name>idle</name><target><path>/idle</path></target></pool>", 0);
     g_assert_nonnull(idle);
     pool = virStoragePoolLookupByName(direct, "default-pool");
     volume = virStorageVolCreateXML(pool,

@@ -85,9 +85,9 @@ static void
 test_volume_format(void)
 {
     static const char *const cases[][2] = {
-        {"vm.qcow2", "qcow2"}, {"vm.raw", "raw"},   {"vm.img", "raw"},     {"cd.iso", "raw"},
-        {"vm.vmdk", "vmdk"},   {"vm.vdi", "vdi"},   {"vm.vhd", "vpc"},     {"vm.qed", "qed"},
-        {"vm", "raw"},         {".qcow2", "raw"},   {"vm.qcow2.bak", "raw"}, {"vm.QCOW2", "raw"},
+        {"vm.qcow2", "qcow2"}, {"vm.raw", "raw"}, {"vm.img", "raw"},       {"cd.iso", "raw"},
+        {"vm.vmdk", "vmdk"},   {"vm.vdi", "vdi"}, {"vm.vhd", "vpc"},       {"vm.qed", "qed"},
+        {"vm", "raw"},         {".qcow2", "raw"}, {"vm.qcow2.bak", "raw"}, {"vm.QCOW2", "raw"},
     };
 
     for (gsize i = 0; i < G_N_ELEMENTS(cases); i++)
