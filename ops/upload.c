@@ -10,6 +10,9 @@
 #include "ops/ops-private.h"
 
 #define QUEUE_LIMIT (8 * 1024 * 1024)
+/* What one stream message carries, as virStreamSendAll sends: larger messages make the
+ * daemon grow its receive buffer for each, and cost it more than they save. */
+#define MESSAGE_SIZE (256 * 1024)
 
 typedef struct {
     GBytes *data; /* bytes to send, or NULL for a hole */
@@ -51,7 +54,7 @@ send_chunk(OpsUpload *upload, const Chunk *chunk, GError **error)
     }
     data = g_bytes_get_data(chunk->data, &size);
     while (sent < size) {
-        int n = virStreamSend(upload->stream, data + sent, size - sent);
+        int n = virStreamSend(upload->stream, data + sent, MIN(size - sent, MESSAGE_SIZE));
 
         if (n < 0)
             return ops_error_from_libvirt(error, context);
