@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 
 #include "fs/fs.h"
 
@@ -159,6 +160,33 @@ take_option(void *data, const char *arg, int key, struct fuse_args *outargs)
     return ok ? 0 : -1;
 }
 
+/*
+ * A mountpoint must be an empty directory that nothing is mounted on: mounting over files
+ * would hide them, and over another mount stack two filesystems in one place.
+ */
+static gboolean
+check_mountpoint(const char *path, GError **error)
+{
+    g_autofree char *parent = g_path_get_dirname(path);
+    g_autoptr(GDir) dir = NULL;
+    struct stat st, above;
+
+    if (stat(path, &st) < 0 || !S_ISDIR(st.st_mode)) {
+        g_set_error(error, OPS_ERROR, ENOTDIR, "mountpoint '%s' is not a directory", path);
+        return FALSE;
+    }
+    if (stat(parent, &above) == 0 && (st.st_dev != above.st_dev || st.st_ino == above.st_ino)) {
+        g_set_error(error, OPS_ERROR, EBUSY, "mountpoint '%s' is already a mount point", path);
+        return FALSE;
+    }
+    dir = g_dir_open(path, 0, NULL);
+    if (dir && g_dir_read_name(dir)) {
+        g_set_error(error, OPS_ERROR, ENOTEMPTY, "mountpoint '%s' is not empty", path);
+        return FALSE;
+    }
+    return TRUE;
+}
+
 /* Places the positional arguments: [URI] MOUNTPOINT, with -c as the other way to a URI. */
 static gboolean
 place_positional(ParseState *state, GError **error)
@@ -185,6 +213,8 @@ place_positional(ParseState *state, GError **error)
                     (char *)args->pdata[args->len - 1], g_strerror(err));
         return FALSE;
     }
+    if (!check_mountpoint(mountpoint, error))
+        return FALSE;
     config->mountpoint = g_steal_pointer(&mountpoint);
     config->uri = args->len == 2 ? g_strdup(args->pdata[0]) : g_steal_pointer(&state->connect);
     return TRUE;

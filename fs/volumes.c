@@ -231,9 +231,11 @@ flush_locked(const char *operation, const char *path, FsHandle *handle, gboolean
         fs_log_failure(operation, path, error); /* no ordinary ENOENT: always logged */
         return -error->code;
     }
-    /* Bytes written first: libvirt now looks at them to tell the volume's format (V1). */
+    /* Bytes written first: libvirt now looks at them to tell the volume's format (V1). The
+     * end of an upload has the daemon refresh the pool by itself; bytes written in place
+     * need asking. */
     if (map_volume_state(state->tree, parts.top, parts.volume) == MAP_VOLUME_FILLING &&
-        refresh_for_format(parts.top))
+        (!ops_data_in_place(handle->data) || refresh_for_format(parts.top)))
         map_volume_set_state(state->tree, parts.top, parts.volume, MAP_VOLUME_SETTLED);
     return 0;
 }
@@ -309,7 +311,8 @@ fill_new_volume(const char *path, FsHandle *handle, GError **error)
     data = data_locked(path, handle, error);
     if (!data)
         return FALSE;
-    if (!ops_data_empty(data, &local)) {
+    /* A raw volume the mount made is empty already; another format's header must go. */
+    if (!g_str_equal(map_volume_format(parts.volume), "raw") && !ops_data_empty(data, &local)) {
         if (local->code != ENOTSUP) {
             g_propagate_error(error, g_steal_pointer(&local));
             return FALSE;

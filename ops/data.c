@@ -98,6 +98,12 @@ ops_data_open(OpsConnection *conn, const char *pool, const char *name, gboolean 
     return data;
 }
 
+gboolean
+ops_data_in_place(OpsData *data)
+{
+    return data->fd >= 0;
+}
+
 /* Drops the download under way, if any: what it would say may be stale. */
 static void
 drop_download(OpsData *data)

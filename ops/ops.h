@@ -229,6 +229,8 @@ typedef struct _OpsData OpsData;
  */
 OpsData *ops_data_open(OpsConnection *conn, const char *pool, const char *name, gboolean writable,
                        gboolean in_place, GError **error);
+/* Whether @data reads and writes in place, rather than through streams. */
+gboolean ops_data_in_place(OpsData *data);
 /* Reads up to @size bytes at @offset; fewer only at the end. -1 with @error on failure. */
 gssize ops_data_read(OpsData *data, char *buf, gsize size, guint64 offset, GError **error);
 /* Writes @size bytes at @offset, growing the volume as needed. ENOSPC, EIO, ... */

@@ -126,6 +126,9 @@ test_rejects(void)
         "-c test:///default qemu:///system MNT", /* the URI twice */
         "a b MNT",                               /* too many arguments */
         "/nonexistent/mountpoint",
+        "/etc/hostname", /* not a directory */
+        "/etc",          /* not empty */
+        "/proc",         /* already a mount point */
     };
 
     for (gsize i = 0; i < G_N_ELEMENTS(bad); i++) {

@@ -30,6 +30,8 @@ fails_cleanly "an unknown option" "--bogus" --bogus "$URI" "$MNT"
 fails_cleanly "an unknown mount option" "nosuchoption" -o nosuchoption "$URI" "$MNT"
 fails_cleanly "no mountpoint" "mountpoint" "$URI"
 fails_cleanly "a missing mountpoint" "No such file or directory" "$URI" "$WORK/missing"
+mkdir -p "$WORK/full" && touch "$WORK/full/file"
+fails_cleanly "a mountpoint that is not empty" "is not empty" "$URI" "$WORK/full"
 fails_cleanly "an unreachable URI" "cannot connect" \
     "qemu+unix:///session?socket=$WORK/no-such-socket" "$MNT"
 
@@ -42,6 +44,10 @@ check_eq "-V prints the version" "virt-poolfs 0.1.0" "$("$VIRT_POOLFS" -V)"
 "$VIRT_POOLFS" "$URI" "$MNT" 2>"$WORK/err"
 check_eq "without -f it returns success" "0" "$?"
 check "without -f the mount serves" test -d "$MNT/demo"
+"$VIRT_POOLFS" "$URI" "$MNT" 2>"$WORK/err"
+check_eq "a mountpoint already mounted fails with one line" \
+    "1 virt-poolfs: mountpoint '$MNT' is already a mount point (see --help)" \
+    "$(wc -l <"$WORK/err") $(cat "$WORK/err")"
 server=$(ps -eo pid=,args= | grep -F -- "virt-poolfs $URI $MNT" | grep -v grep | awk '{ print $1 }')
 check "without -f the server runs on" test -n "$server"
 fusermount3 -u "$MNT"
