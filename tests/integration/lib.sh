@@ -80,8 +80,25 @@ within() {
     ok "$desc"
 }
 
+# With VPFS_TRANSPORT=tcp the mount and virsh reach the daemon through qemu+tcp on the
+# loopback (a remote transport: no file of the daemon's is used in place).
 start_daemon() {
-    URI=$("$SANDBOX" start "$SB") || { echo "Bail out! the private libvirtd did not start"; exit 1; }
+    local transport=()
+    if [ "${VPFS_TRANSPORT:-unix}" = tcp ]; then
+        TCP_PORT=${TCP_PORT:-$(free_port)}
+        transport=(--tcp "$TCP_PORT")
+    fi
+    URI=$("$SANDBOX" start "$SB" "${transport[@]}") ||
+        { echo "Bail out! the private libvirtd did not start"; exit 1; }
+}
+
+# A TCP port on the loopback that nothing listens on.
+free_port() {
+    local port
+    while :; do
+        port=$((20000 + RANDOM % 20000))
+        ss -Hltn "sport = :$port" | grep -q . || { echo "$port"; return; }
+    done
 }
 
 # make_pool NAME [start]: a dir pool under the daemon's pools directory.
