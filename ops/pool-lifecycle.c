@@ -204,8 +204,13 @@ ops_pool_set_running(OpsConnection *conn, const char *name, gboolean running, GE
     if (active == running)
         return TRUE;
     g_debug("libvirt: virStoragePool%s(%s)", running ? "Create" : "Destroy", name);
-    if (running ? virStoragePoolCreate(pool, 0) < 0 : virStoragePoolDestroy(pool) < 0)
-        return step_failed(error, running ? "cannot start pool" : "cannot stop pool", name);
+    if (running ? virStoragePoolCreate(pool, 0) < 0 : virStoragePoolDestroy(pool) < 0) {
+        step_failed(error, running ? "cannot start pool" : "cannot stop pool", name);
+        /* Missing storage (an unbuilt target) is no missing pool: not ENOENT for the path. */
+        if (error && *error && (*error)->code == ENOENT)
+            (*error)->code = EIO;
+        return FALSE;
+    }
     return TRUE;
 }
 
