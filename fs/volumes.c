@@ -3,8 +3,8 @@
  * Volumes through the mount (../shared/SPEC.md V1-V7): each call is done in libvirt by the
  * time it returns (C1). A new file is a volume at once, empty, in the format its name's
  * extension gives, and stays "new" (MapVolumeState) until sized or written: a size given
- * first (truncate, fallocate) is its capacity; bytes written first are the volume, which
- * is then made anew as raw to take them, and libvirt probes their format when the file is
+ * first (truncate, fallocate) is its capacity; bytes written first are the volume (a format
+ * header the mount made goes first), and libvirt probes their format when the file is
  * flushed. Bytes go through ops/data.c, in place or through streams.
  */
 #include <errno.h>
