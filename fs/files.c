@@ -252,28 +252,32 @@ fs_define_from(const char *operation, const char *path, MapScratchFile *file, gb
     return 0;
 }
 
-/* Errors: those of fs_define_from, or of fs_volume_flush. */
+/*
+ * What a close (@operation "close") or an fsync ("fsync", @durable) owes what was written:
+ * a volume's bytes in the volume, a definition handed to libvirt.
+ * Errors: those of fs_define_from, or of fs_volume_flush.
+ */
+static int
+settle_writes(const char *operation, const char *path, struct fuse_file_info *fi, gboolean durable)
+{
+    FsHandle *handle = handle_of(fi);
+
+    g_debug("%s '%s'", operation, path);
+    if (!handle->file)
+        return fs_volume_flush(operation, path, handle, durable);
+    return handle->writable ? fs_define_from(operation, path, handle->file, FALSE) : 0;
+}
+
 int
 fs_flush(const char *path, struct fuse_file_info *fi)
 {
-    FsHandle *handle = handle_of(fi);
-
-    g_debug("flush '%s'", path);
-    if (!handle->file)
-        return fs_volume_flush("close", path, handle, FALSE);
-    return handle->writable ? fs_define_from("close", path, handle->file, FALSE) : 0;
+    return settle_writes("close", path, fi, FALSE);
 }
 
-/* Errors: those of fs_define_from, or of fs_volume_flush. */
 int
 fs_fsync(const char *path, int datasync, struct fuse_file_info *fi)
 {
-    FsHandle *handle = handle_of(fi);
-
-    g_debug("fsync '%s'", path);
-    if (!handle->file)
-        return fs_volume_flush("fsync", path, handle, TRUE);
-    return handle->writable ? fs_define_from("fsync", path, handle->file, FALSE) : 0;
+    return settle_writes("fsync", path, fi, TRUE);
 }
 
 /* A definition left empty by its last writer was never applied: it is logged, as release
