@@ -74,7 +74,8 @@ MapScratch *map_scratch_new(void);
 void map_scratch_free(MapScratch *scratch);
 /* The file called @name: a new reference, or NULL. */
 MapScratchFile *map_scratch_lookup(MapScratch *scratch, const char *name);
-/* Makes file @name holding a copy of @content (NULL: empty): a new reference, or EEXIST. */
+/* Makes file @name holding a copy of @content (NULL: empty): a new reference, or EEXIST, or
+ * ENOSPC past the number of files the store holds. */
 MapScratchFile *map_scratch_create(MapScratch *scratch, const char *name, mode_t mode, uid_t uid,
                                    gid_t gid, GBytes *content, GError **error);
 /* Removes the name @name (open references live on); ENOENT. */

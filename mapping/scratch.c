@@ -12,8 +12,9 @@
 
 #include "mapping/mapping.h"
 
-/* Bounds what the mount may hold in memory for one scratch file. */
+/* Bounds what the mount may hold in memory: per file, and how many files. */
 #define SCRATCH_MAX_BYTES (16 * 1024 * 1024)
+#define SCRATCH_MAX_FILES 1024
 
 struct _MapScratchFile {
     gint refs;
@@ -130,6 +131,11 @@ map_scratch_create(MapScratch *scratch, const char *name, mode_t mode, uid_t uid
 
     if (g_hash_table_contains(scratch->files, name)) {
         g_set_error(error, OPS_ERROR, EEXIST, "'%s' exists", name);
+        return NULL;
+    }
+    if (g_hash_table_size(scratch->files) >= SCRATCH_MAX_FILES) {
+        g_set_error(error, OPS_ERROR, ENOSPC, "at most %d files may stand beside the pools",
+                    SCRATCH_MAX_FILES);
         return NULL;
     }
     file = map_scratch_file_new(mode, uid, gid, content);

@@ -91,6 +91,28 @@ test_store(void)
     g_assert_cmpuint(map_scratch_file_read(file, buf, sizeof(buf), 0), ==, 7);
 }
 
+/* Files beside the pools live in memory: their number is bounded. */
+static void
+test_too_many(void)
+{
+    MapScratch *store = map_scratch_new();
+    g_autoptr(GError) error = NULL;
+    guint made = 0;
+
+    for (;;) {
+        g_autofree char *name = g_strdup_printf("f%u", made);
+        MapScratchFile *file = map_scratch_create(store, name, 0600, 0, 0, NULL, &error);
+
+        if (!file)
+            break;
+        map_scratch_file_unref(file);
+        made++;
+    }
+    g_assert_error(error, OPS_ERROR, ENOSPC);
+    g_assert_cmpuint(made, ==, 1024);
+    map_scratch_free(store);
+}
+
 static void
 test_set_attr(void)
 {
@@ -122,5 +144,6 @@ main(int argc, char **argv)
     g_test_add_func("/mapping/scratch/truncate-and-limits", test_truncate_and_limits);
     g_test_add_func("/mapping/scratch/store", test_store);
     g_test_add_func("/mapping/scratch/set-attr", test_set_attr);
+    g_test_add_func("/mapping/scratch/too-many", test_too_many);
     return g_test_run();
 }
