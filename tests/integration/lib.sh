@@ -53,6 +53,11 @@ check_fails() {
 # virsh on the private daemon.
 v() { virsh -q -c "$URI" "$@"; }
 
+# field OUTPUT NAME: the value of "NAME: value" in virsh's OUTPUT, trailing blanks dropped.
+field() { sed -nE "s/^$2: +(.*)/\1/p" <<<"$1" | sed -E 's/ +$//'; }
+# number OUTPUT NAME: the number that value starts with ("1024 bytes" gives 1024).
+number() { field "$1" "$2" | sed -nE 's/^([0-9]+).*/\1/p'; }
+
 # wait_for DESCRIPTION COMMAND...: polls the command for up to 10 s.
 wait_for() {
     local desc=$1

@@ -11,18 +11,16 @@ v vol-create-as small filled.raw 8M --format raw >/dev/null
 make_pool big start
 mount_fs
 
-# field OUTPUT NAME: the value of "NAME: value" in virsh's output
-field() { sed -nE "s/^$2: +([0-9]+).*/\1/p" <<<"$1"; }
 
 info=$(v pool-info --bytes small)
-expected="$(field "$info" Capacity) $(field "$info" Allocation) $(field "$info" Available)"
+expected="$(number "$info" Capacity) $(number "$info" Allocation) $(number "$info" Available)"
 check_eq "L4: df on a pool shows pool-info's capacity, allocation and available" \
     "$expected" "$(df -B1 --output=size,used,avail "$MNT/small" | tail -1 | xargs)"
 check_eq "L4: df on a volume shows its pool" \
     "$expected" "$(df -B1 --output=size,used,avail "$MNT/small/filled.raw" | tail -1 | xargs)"
 check_eq "L4: df on a pool's XML shows its pool" \
     "$expected" "$(df -B1 --output=size,used,avail "$MNT/small.xml" | tail -1 | xargs)"
-check_eq "L4: the tmpfs pool is the 64 MiB it sits on" 67108864 "$(field "$info" Capacity)"
+check_eq "L4: the tmpfs pool is the 64 MiB it sits on" 67108864 "$(number "$info" Capacity)"
 check_eq "L4: each pool shows its own capacity" \
-    "$(field "$(v pool-info --bytes big)" Capacity)" \
+    "$(number "$(v pool-info --bytes big)" Capacity)" \
     "$(df -B1 --output=size "$MNT/big" | tail -1 | xargs)"

@@ -19,19 +19,17 @@ names=$(v vol-list demo | sed -E "s|.*$SB/pools/demo/||" | sort)
 check_eq "L2: a file per volume, hidden names and spaces included" \
     "$names" "$(ls -A1 "$MNT/demo" | sort)"
 
-# field OUTPUT NAME: the value of "NAME: value" in virsh's output
-field() { sed -nE "s/^$2: +([0-9]+).*/\1/p" <<<"$1"; }
 # xml_text XML ELEMENT: the text of the first ELEMENT
 xml_text() { sed -nE "s|.*<$2>([^<]*)</$2>.*|\1|p" <<<"$1" | head -1; }
 
 while IFS= read -r name; do
     file="$MNT/demo/$name"
     info=$(v vol-info --bytes --physical --pool demo "$name")
-    alloc=$(field "$(v vol-info --bytes --pool demo "$name")" Allocation)
+    alloc=$(number "$(v vol-info --bytes --pool demo "$name")" Allocation)
     xml=$(v vol-dumpxml --pool demo "$name")
     check "L2: '$name' is a regular file" test -f "$file"
     check_eq "L2: st_size of '$name' is vol-info --physical" \
-        "$(field "$info" Physical)" "$(stat -c %s "$file")"
+        "$(number "$info" Physical)" "$(stat -c %s "$file")"
     check_eq "L2: st_blocks of '$name' is its allocation in 512-byte blocks, rounded up" \
         "$(((alloc + 511) / 512))" "$(stat -c %b "$file")"
     check_eq "L2: mode, owner and group of '$name' come from the volume XML" \

@@ -11,10 +11,6 @@ v pool-autostart demo >/dev/null
 v vol-create-as demo a.qcow2 1G --format qcow2 >/dev/null
 mount_fs
 
-# field OUTPUT NAME: the value of "NAME: value" in virsh's output
-field() { sed -nE "s/^$2: +(.*)/\1/p" <<<"$1" | sed -E 's/ +$//'; }
-# number OUTPUT NAME: the same, for a size ("1024 bytes" gives 1024)
-number() { field "$1" "$2" | sed -E 's/ bytes$//'; }
 attr() { getfattr --absolute-names --only-values -n "user.libvirt.$2" "$1"; }
 names() { getfattr --absolute-names -d -m - "$1" | sed -nE 's/^(user\.libvirt\.[a-z]+)=.*/\1/p' | sort | xargs; }
 
