@@ -81,3 +81,11 @@ ops_error_from_libvirt(GError **error, const char *what)
                 err && err->message ? err->message : "unknown libvirt error");
     return FALSE;
 }
+
+gboolean
+ops_step_failed(GError **error, const char *what, const char *name)
+{
+    g_autofree char *context = g_strdup_printf("%s '%s'", what, name);
+
+    return ops_error_from_libvirt(error, context);
+}

@@ -43,6 +43,9 @@ void ops_events_forget_locked(OpsConnection *conn);
  * failing call can end with `return ops_error_from_libvirt(...)`.
  */
 gboolean ops_error_from_libvirt(GError **error, const char *what);
+/* The same for a failed step on pool or volume @name: "@what 'NAME': message". Any rollback
+ * must run after this, or libvirt's last error would be the rollback's. */
+gboolean ops_step_failed(GError **error, const char *what, const char *name);
 
 /* Looks up pool @name of @conn: a reference the caller frees, or NULL with @error set. */
 virStoragePoolPtr ops_pool_lookup(OpsConnection *conn, const char *name, GError **error);

@@ -9,18 +9,6 @@
 #include "ops/ops-private.h"
 
 /*
- * Sets @error from libvirt for a failed step of a change, as "@what 'NAME': message". Any
- * rollback must run after this, or libvirt's last error would be the rollback's.
- */
-static gboolean
-step_failed(GError **error, const char *what, const char *name)
-{
-    g_autofree char *context = g_strdup_printf("%s '%s'", what, name);
-
-    return ops_error_from_libvirt(error, context);
-}
-
-/*
  * The build that never overwrites: a dir or netfs pool's build is a mkdir, which keeps what is
  * there, and libvirt would take the flag as a request to format; for other types the flag
  * makes libvirt refuse where a filesystem, volume group or label already exists.
@@ -56,19 +44,19 @@ ops_pool_create_dir(OpsConnection *conn, const char *name, const char *target, G
     g_debug("libvirt: virStoragePoolDefineXML(%s), Build, Create, SetAutostart", name);
     pool = virStoragePoolDefineXML(live, xml, 0);
     if (!pool)
-        return step_failed(error, "cannot define pool", name);
+        return ops_step_failed(error, "cannot define pool", name);
     if (virStoragePoolBuild(pool, safe_build_flags("dir")) < 0) {
-        step_failed(error, "cannot build pool", name);
+        ops_step_failed(error, "cannot build pool", name);
         roll_back(pool, FALSE);
         return FALSE;
     }
     if (virStoragePoolCreate(pool, 0) < 0) {
-        step_failed(error, "cannot start pool", name);
+        ops_step_failed(error, "cannot start pool", name);
         roll_back(pool, TRUE);
         return FALSE;
     }
     if (virStoragePoolSetAutostart(pool, 1) < 0) {
-        step_failed(error, "cannot mark pool to autostart", name);
+        ops_step_failed(error, "cannot mark pool to autostart", name);
         virStoragePoolDestroy(pool);
         roll_back(pool, TRUE);
         return FALSE;
@@ -84,7 +72,7 @@ pool_type(virStoragePoolPtr pool, GError **error)
     g_autoptr(OpsPool) record = g_new0(OpsPool, 1);
 
     if (!xml) {
-        step_failed(error, "cannot read pool", virStoragePoolGetName(pool));
+        ops_step_failed(error, "cannot read pool", virStoragePoolGetName(pool));
         return NULL;
     }
     if (!ops_pool_parse_xml(xml, record, error))
@@ -110,7 +98,7 @@ ops_pool_remove(OpsConnection *conn, const char *name, GError **error)
     if (active > 0)
         volumes = virStoragePoolNumOfVolumes(pool);
     if (active < 0 || persistent < 0 || volumes < 0)
-        return step_failed(error, "cannot read pool", name);
+        return ops_step_failed(error, "cannot read pool", name);
     if (volumes > 0) {
         g_set_error(error, OPS_ERROR, ENOTEMPTY, "pool '%s' holds %d volume%s", name, volumes,
                     volumes == 1 ? "" : "s");
@@ -118,21 +106,21 @@ ops_pool_remove(OpsConnection *conn, const char *name, GError **error)
     }
     g_debug("libvirt: virStoragePoolDestroy, Delete, Undefine(%s)", name);
     if (active && virStoragePoolDestroy(pool) < 0)
-        return step_failed(error, "cannot stop pool", name);
+        return ops_step_failed(error, "cannot stop pool", name);
     /* A dir pool's target goes with it (an rmdir: it fails while files remain); the storage
      * under any other type of pool is never deleted. */
     if (g_str_equal(type, "dir") && virStoragePoolDelete(pool, 0) < 0) {
         const virError *err = virGetLastError();
 
         if (!err || err->code != VIR_ERR_SYSTEM_ERROR || err->int1 != ENOENT) {
-            step_failed(error, "cannot remove the directory of pool", name);
+            ops_step_failed(error, "cannot remove the directory of pool", name);
             if (active)
                 virStoragePoolCreate(pool, 0);
             return FALSE;
         }
     }
     if (persistent && virStoragePoolUndefine(pool) < 0)
-        return step_failed(error, "cannot undefine pool", name);
+        return ops_step_failed(error, "cannot undefine pool", name);
     return TRUE;
 }
 
@@ -173,7 +161,7 @@ ops_pool_define(OpsConnection *conn, const char *name, const char *xml, GError *
     existing = virStoragePoolLookupByName(live, name);
     pool = virStoragePoolDefineXML(live, xml, 0);
     if (!pool) {
-        step_failed(error, "libvirt refused the definition of pool", name);
+        ops_step_failed(error, "libvirt refused the definition of pool", name);
         if (error && *error)
             classify_define_error(*error);
         return FALSE;
@@ -184,9 +172,9 @@ ops_pool_define(OpsConnection *conn, const char *name, const char *xml, GError *
      * definition stays if that fails: libvirt accepted it, and the error says what is left. */
     g_debug("libvirt: virStoragePoolBuild, Create(%s)", name);
     if (virStoragePoolBuild(pool, safe_build_flags(parsed->type)) < 0)
-        return step_failed(error, "defined, but cannot build pool", name);
+        return ops_step_failed(error, "defined, but cannot build pool", name);
     if (virStoragePoolCreate(pool, 0) < 0)
-        return step_failed(error, "defined, but cannot start pool", name);
+        return ops_step_failed(error, "defined, but cannot start pool", name);
     return TRUE;
 }
 
@@ -200,12 +188,12 @@ ops_pool_set_running(OpsConnection *conn, const char *name, gboolean running, GE
         return FALSE;
     active = virStoragePoolIsActive(pool);
     if (active < 0)
-        return step_failed(error, "cannot read pool", name);
+        return ops_step_failed(error, "cannot read pool", name);
     if (active == running)
         return TRUE;
     g_debug("libvirt: virStoragePool%s(%s)", running ? "Create" : "Destroy", name);
     if (running ? virStoragePoolCreate(pool, 0) < 0 : virStoragePoolDestroy(pool) < 0) {
-        step_failed(error, running ? "cannot start pool" : "cannot stop pool", name);
+        ops_step_failed(error, running ? "cannot start pool" : "cannot stop pool", name);
         /* Missing storage (an unbuilt target) is no missing pool: not ENOENT for the path. */
         if (error && *error && (*error)->code == ENOENT)
             (*error)->code = EIO;
@@ -223,7 +211,7 @@ ops_pool_set_autostart(OpsConnection *conn, const char *name, gboolean autostart
         return FALSE;
     g_debug("libvirt: virStoragePoolSetAutostart(%s, %d)", name, autostart);
     if (virStoragePoolSetAutostart(pool, autostart) < 0)
-        return step_failed(error, "cannot set autostart of pool", name);
+        return ops_step_failed(error, "cannot set autostart of pool", name);
     return TRUE;
 }
 
@@ -236,6 +224,6 @@ ops_pool_refresh(OpsConnection *conn, const char *name, GError **error)
         return FALSE;
     g_debug("libvirt: virStoragePoolRefresh(%s)", name);
     if (virStoragePoolRefresh(pool, 0) < 0)
-        return step_failed(error, "cannot refresh pool", name);
+        return ops_step_failed(error, "cannot refresh pool", name);
     return TRUE;
 }

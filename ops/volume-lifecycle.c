@@ -10,15 +10,6 @@
 
 #include "ops/ops-private.h"
 
-/* Sets @error for a failed step on volume @name, as "@what 'NAME': libvirt's message". */
-static gboolean
-step_failed(GError **error, const char *what, const char *name)
-{
-    g_autofree char *context = g_strdup_printf("%s '%s'", what, name);
-
-    return ops_error_from_libvirt(error, context);
-}
-
 gboolean
 ops_volume_create(OpsConnection *conn, const char *pool_name, const char *name, const char *format,
                   guint32 mode, GError **error)
@@ -36,7 +27,7 @@ ops_volume_create(OpsConnection *conn, const char *pool_name, const char *name, 
     g_debug("libvirt: virStorageVolCreateXML(%s, %s, %s)", pool_name, name, format);
     volume = virStorageVolCreateXML(pool, xml, 0);
     if (!volume)
-        return step_failed(error, "cannot create volume", name);
+        return ops_step_failed(error, "cannot create volume", name);
     return TRUE;
 }
 
@@ -76,13 +67,13 @@ ops_volume_resize(OpsConnection *conn, const char *pool_name, const char *name, 
     g_debug("libvirt: virStorageVolGetInfo, Resize(%s, %s, %" G_GUINT64_FORMAT ")", pool_name, name,
             capacity);
     if (virStorageVolGetInfo(volume, &info) < 0)
-        return step_failed(error, "cannot read volume", name);
+        return ops_step_failed(error, "cannot read volume", name);
     if (capacity == info.capacity && !allocate)
         return TRUE;
     if (capacity < info.capacity)
         flags |= VIR_STORAGE_VOL_RESIZE_SHRINK;
     if (virStorageVolResize(volume, capacity, flags) < 0) {
-        step_failed(error, "cannot resize volume", name);
+        ops_step_failed(error, "cannot resize volume", name);
         if (allocate && error && *error && (*error)->code == EIO &&
             pool_lacks(conn, pool_name, capacity - info.allocation))
             (*error)->code = ENOSPC;
@@ -100,7 +91,7 @@ ops_volume_delete(OpsConnection *conn, const char *pool_name, const char *name, 
         return FALSE;
     g_debug("libvirt: virStorageVolDelete(%s, %s)", pool_name, name);
     if (virStorageVolDelete(volume, 0) < 0)
-        return step_failed(error, "cannot delete volume", name);
+        return ops_step_failed(error, "cannot delete volume", name);
     return TRUE;
 }
 
@@ -131,7 +122,7 @@ ops_volume_clone(OpsConnection *conn, const char *from_pool, const char *from, c
         return FALSE;
     source_xml = virStorageVolGetXMLDesc(source, 0);
     if (!source_xml)
-        return step_failed(error, "cannot read volume", from);
+        return ops_step_failed(error, "cannot read volume", from);
     record = ops_volume_parse_xml(source_xml, error);
     pool = record ? ops_pool_lookup(conn, to_pool, error) : NULL;
     if (!pool)
@@ -145,7 +136,7 @@ ops_volume_clone(OpsConnection *conn, const char *from_pool, const char *from, c
     g_debug("libvirt: virStorageVolCreateXMLFrom(%s/%s -> %s/%s)", from_pool, from, to_pool, to);
     copy = virStorageVolCreateXMLFrom(pool, xml, source, 0);
     if (!copy)
-        return step_failed(error, "cannot copy volume", from);
+        return ops_step_failed(error, "cannot copy volume", from);
     return TRUE;
 }
 

@@ -6,30 +6,43 @@
 
 #include "ops/ops-private.h"
 
-char **
-ops_volume_list_names(OpsConnection *conn, const char *pool_name, GError **error)
+/*
+ * The volumes of pool @pool_name into @handles (for virStorageVolFree each and free): their
+ * count, 0 for a pool that is not running, or -1 with @error set.
+ */
+static int
+list_handles(OpsConnection *conn, const char *pool_name, virStorageVolPtr **handles, GError **error)
 {
     g_autoptr(virStoragePool) pool = ops_pool_lookup(conn, pool_name, error);
-    virStorageVolPtr *volumes = NULL;
-    GPtrArray *names;
     int active, count;
 
+    *handles = NULL;
     if (!pool)
-        return NULL;
+        return -1;
     g_debug("libvirt: virStoragePoolIsActive(%s)", pool_name);
     active = virStoragePoolIsActive(pool);
     if (active < 0) {
         ops_error_from_libvirt(error, "cannot read the pool's state");
-        return NULL;
+        return -1;
     }
     if (!active)
-        return g_new0(char *, 1);
+        return 0;
     g_debug("libvirt: virStoragePoolListAllVolumes(%s)", pool_name);
-    count = virStoragePoolListAllVolumes(pool, &volumes, 0);
-    if (count < 0) {
+    count = virStoragePoolListAllVolumes(pool, handles, 0);
+    if (count < 0)
         ops_error_from_libvirt(error, "cannot list the pool's volumes");
+    return count;
+}
+
+char **
+ops_volume_list_names(OpsConnection *conn, const char *pool_name, GError **error)
+{
+    virStorageVolPtr *volumes;
+    int count = list_handles(conn, pool_name, &volumes, error);
+    GPtrArray *names;
+
+    if (count < 0)
         return NULL;
-    }
     names = g_ptr_array_new_full(count + 1, NULL);
     for (int i = 0; i < count; i++) {
         g_ptr_array_add(names, g_strdup(virStorageVolGetName(volumes[i])));
@@ -138,29 +151,15 @@ readable_directory(OpsConnection *conn, const char *pool)
 GPtrArray *
 ops_volume_list(OpsConnection *conn, const char *pool_name, gboolean in_place, GError **error)
 {
-    g_autoptr(virStoragePool) pool = ops_pool_lookup(conn, pool_name, error);
     g_autofree char *dir = in_place ? readable_directory(conn, pool_name) : NULL;
     ListJob job = {0};
     GThreadPool *workers = NULL;
     GPtrArray *result;
-    int active, count;
+    int count = list_handles(conn, pool_name, &job.handles, error);
 
-    if (!pool)
+    if (count < 0)
         return NULL;
-    active = virStoragePoolIsActive(pool);
-    if (active < 0) {
-        ops_error_from_libvirt(error, "cannot read the pool's state");
-        return NULL;
-    }
-    if (!active)
-        return g_ptr_array_new_with_free_func((GDestroyNotify)ops_volume_free);
-    g_debug("libvirt: virStoragePoolListAllVolumes(%s), %s", pool_name,
-            dir ? "lstat of each" : "GetXMLDesc of each");
-    count = virStoragePoolListAllVolumes(pool, &job.handles, 0);
-    if (count < 0) {
-        ops_error_from_libvirt(error, "cannot list the pool's volumes");
-        return NULL;
-    }
+    g_debug("volumes of %s: %s", pool_name, dir ? "lstat of each" : "GetXMLDesc of each");
     job.records = g_new0(OpsVolume *, count);
     if (!dir)
         workers = g_thread_pool_new(describe_volume, &job, PARALLEL_CALLS, FALSE, NULL);
