@@ -6,6 +6,13 @@ set -uo pipefail
 
 : "${VIRT_POOLFS:?run through meson test}" "${SANDBOX:?run through meson test}"
 
+# With VPFS_DAEMON=system the daemon is a root one in system mode: the whole scenario runs
+# in a private mount namespace, so that the daemon's directories, the pools it mounts and
+# the mount of virt-poolfs are the scenario's alone and vanish with it.
+if [ "${VPFS_DAEMON:-session}" = system ] && [ -z "${VPFS_NAMESPACE:-}" ]; then
+    VPFS_NAMESPACE=1 exec unshare --mount --propagation private -- "$0" "$@"
+fi
+
 WORK=$(mktemp -d /tmp/vpfs-test.XXXXXX)
 chmod 755 "$WORK"
 SB=$WORK/daemon # the daemon's state; its pools live under $SB/pools
@@ -85,16 +92,21 @@ within() {
     ok "$desc"
 }
 
-# With VPFS_TRANSPORT=tcp the mount and virsh reach the daemon through qemu+tcp on the
-# loopback (a remote transport: no file of the daemon's is used in place).
-start_daemon() {
-    local transport=()
+# sandbox start|stop: the private daemon. With VPFS_TRANSPORT=tcp the mount and virsh reach
+# it through qemu+tcp on the loopback (a remote transport: no file of the daemon's is used in
+# place); VPFS_DAEMON=system makes it a system-mode daemon.
+sandbox() {
+    local options=()
     if [ "${VPFS_TRANSPORT:-unix}" = tcp ]; then
         TCP_PORT=${TCP_PORT:-$(free_port)}
-        transport=(--tcp "$TCP_PORT")
+        options+=(--tcp "$TCP_PORT")
     fi
-    URI=$("$SANDBOX" start "$SB" "${transport[@]}") ||
-        { echo "Bail out! the private libvirtd did not start"; exit 1; }
+    [ "${VPFS_DAEMON:-session}" = system ] && options+=(--system)
+    "$SANDBOX" "$1" "$SB" "${options[@]}"
+}
+
+start_daemon() {
+    URI=$(sandbox start) || { echo "Bail out! the private libvirtd did not start"; exit 1; }
 }
 
 # A TCP port on the loopback that nothing listens on.
@@ -158,7 +170,7 @@ cleanup() {
     unmount_fs
     check_server_log
     for command in "${EXTRA_CLEANUP[@]}"; do eval "$command"; done
-    "$SANDBOX" stop "$SB" >/dev/null 2>&1
+    sandbox stop >/dev/null 2>&1
     rm -rf "$WORK"
     echo "1..$TAP_COUNT"
     [ "$TAP_FAILED" -eq 0 ]

@@ -64,7 +64,7 @@ within 15 "E3: once the daemon answers again, the mount works" ls "$MNT/p"
 cp "$WORK/data" "$MNT/p/big.raw" 2>"$WORK/cp.err" &
 copier=$!
 sleep 0.2
-"$SANDBOX" stop "$SB"
+sandbox stop
 start_daemon
 if timeout 60 tail --pid="$copier" -f /dev/null; then
     wait "$copier"

@@ -66,7 +66,7 @@ pids=()
 for id in 1 2 3; do writer "$id" & pids+=($!); done
 for restart in 1 2; do
     sleep $((seconds / 3)) # the load runs meanwhile: this is the soak's own pace
-    "$SANDBOX" stop "$SB"
+    sandbox stop
     start_daemon
     echo "# daemon restarted ($restart)"
 done
