@@ -21,6 +21,24 @@ safe_build_flags(const char *type)
     return VIR_STORAGE_POOL_BUILD_NO_OVERWRITE;
 }
 
+/*
+ * Builds @pool of type @type, never overwriting. Storage that is there already (a
+ * filesystem on an fs pool's device, a volume group, a partition table) is what the pool
+ * is for: libvirt then says VIR_ERR_STORAGE_POOL_BUILT, and the pool is used as it is. (A
+ * filesystem of another type than the XML names is said the same way; starting the pool
+ * then fails, with mount's own error.)
+ */
+static gboolean
+build_unless_built(virStoragePoolPtr pool, const char *type)
+{
+    if (virStoragePoolBuild(pool, safe_build_flags(type)) == 0)
+        return TRUE;
+    if (virGetLastErrorCode() != VIR_ERR_STORAGE_POOL_BUILT)
+        return FALSE;
+    g_debug("pool %s: %s; used as it is", virStoragePoolGetName(pool), virGetLastErrorMessage());
+    return TRUE;
+}
+
 /* Undoes a define (and a build, where @built) after a failure; errors are already set. */
 static void
 roll_back(virStoragePoolPtr pool, gboolean built)
@@ -80,6 +98,33 @@ pool_type(virStoragePoolPtr pool, GError **error)
     return g_steal_pointer(&record->type);
 }
 
+/*
+ * The volumes of running pool @pool that hold data: libvirt also lists a pool's
+ * subdirectories (a filesystem's lost+found, say) as volumes, which an rmdir of the pool
+ * leaves where they are. -1 with libvirt's error set where the pool cannot be listed.
+ */
+static int
+count_data_volumes(virStoragePoolPtr pool)
+{
+    virStorageVolPtr *volumes = NULL;
+    int count, data = 0;
+
+    g_debug("libvirt: virStoragePoolListAllVolumes, virStorageVolGetInfo each(%s)",
+            virStoragePoolGetName(pool));
+    count = virStoragePoolListAllVolumes(pool, &volumes, 0);
+    for (int i = 0; i < count; i++) {
+        virStorageVolInfo info;
+
+        if (data >= 0 && (virStorageVolGetInfo(volumes[i], &info) < 0))
+            data = -1;
+        else if (data >= 0 && info.type != VIR_STORAGE_VOL_DIR)
+            data++;
+        virStorageVolFree(volumes[i]);
+    }
+    free(volumes);
+    return count < 0 ? -1 : data;
+}
+
 gboolean
 ops_pool_remove(OpsConnection *conn, const char *name, GError **error)
 {
@@ -92,11 +137,11 @@ ops_pool_remove(OpsConnection *conn, const char *name, GError **error)
     type = pool_type(pool, error);
     if (!type)
         return FALSE;
-    g_debug("libvirt: virStoragePoolIsActive, IsPersistent, NumOfVolumes(%s)", name);
+    g_debug("libvirt: virStoragePoolIsActive, IsPersistent(%s)", name);
     active = virStoragePoolIsActive(pool);
     persistent = virStoragePoolIsPersistent(pool);
     if (active > 0)
-        volumes = virStoragePoolNumOfVolumes(pool);
+        volumes = count_data_volumes(pool);
     if (active < 0 || persistent < 0 || volumes < 0)
         return ops_step_failed(error, "cannot read pool", name);
     if (volumes > 0) {
@@ -171,7 +216,7 @@ ops_pool_define(OpsConnection *conn, const char *name, const char *xml, GError *
     /* A new pool is built and started so that its directory is usable at once (P3). The
      * definition stays if that fails: libvirt accepted it, and the error says what is left. */
     g_debug("libvirt: virStoragePoolBuild, Create(%s)", name);
-    if (virStoragePoolBuild(pool, safe_build_flags(parsed->type)) < 0)
+    if (!build_unless_built(pool, parsed->type))
         return ops_step_failed(error, "defined, but cannot build pool", name);
     if (virStoragePoolCreate(pool, 0) < 0)
         return ops_step_failed(error, "defined, but cannot start pool", name);

@@ -107,6 +107,17 @@ delete_if_present(OpsConnection *conn, const char *pool, const char *name, GErro
     return FALSE;
 }
 
+/* The XML of volume @name, a copy of another. */
+static char *
+copy_xml(const char *name, guint64 capacity, guint64 allocation, const char *format)
+{
+    return g_markup_printf_escaped(
+        "<volume><name>%s</name><capacity>%" G_GUINT64_FORMAT "</capacity>"
+        "<allocation>%" G_GUINT64_FORMAT "</allocation><target><format type='%s'/></target>"
+        "</volume>",
+        name, capacity, allocation, format);
+}
+
 gboolean
 ops_volume_clone(OpsConnection *conn, const char *from_pool, const char *from, const char *to_pool,
                  const char *to, GError **error)
@@ -117,6 +128,7 @@ ops_volume_clone(OpsConnection *conn, const char *from_pool, const char *from, c
     g_autoptr(OpsVolume) record = NULL;
     g_autofree char *source_xml = NULL;
     g_autofree char *xml = NULL;
+    const char *format;
 
     if (!source)
         return FALSE;
@@ -127,12 +139,23 @@ ops_volume_clone(OpsConnection *conn, const char *from_pool, const char *from, c
     pool = record ? ops_pool_lookup(conn, to_pool, error) : NULL;
     if (!pool)
         return FALSE;
+    format = record->format ? record->format : "raw";
+    /* A raw volume is first cloned copy-on-write, which a filesystem with reflinks (btrfs,
+     * xfs) does at once whatever the size; elsewhere libvirt refuses that and leaves
+     * nothing behind, and the bytes are copied. (libvirt has no reflink for other formats.)
+     * The clone is asked for with no allocation: libvirt would reserve that much first. */
+    if (g_str_equal(format, "raw")) {
+        g_debug("libvirt: virStorageVolCreateXMLFrom(%s/%s -> %s/%s, REFLINK)", from_pool, from,
+                to_pool, to);
+        xml = copy_xml(to, record->capacity, 0, format);
+        copy = virStorageVolCreateXMLFrom(pool, xml, source, VIR_STORAGE_VOL_CREATE_REFLINK);
+        if (copy)
+            return TRUE;
+        g_debug("no copy-on-write clone: %s", virGetLastErrorMessage());
+        g_free(xml);
+    }
     /* The allocation is given so that a sparse volume stays sparse. */
-    xml = g_markup_printf_escaped(
-        "<volume><name>%s</name><capacity>%" G_GUINT64_FORMAT "</capacity>"
-        "<allocation>%" G_GUINT64_FORMAT "</allocation><target><format type='%s'/></target>"
-        "</volume>",
-        to, record->capacity, record->allocation, record->format ? record->format : "raw");
+    xml = copy_xml(to, record->capacity, record->allocation, format);
     g_debug("libvirt: virStorageVolCreateXMLFrom(%s/%s -> %s/%s)", from_pool, from, to_pool, to);
     copy = virStorageVolCreateXMLFrom(pool, xml, source, 0);
     if (!copy)

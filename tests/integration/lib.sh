@@ -135,6 +135,17 @@ make_tmpfs_pool() {
     v pool-define-as "$1" dir --target "$SB/pools/$1" >/dev/null && v pool-start "$1" >/dev/null
 }
 
+# make_loop SIZE [LOSETUP-OPTION...]: a loop device over a sparse file of SIZE in $LOOP,
+# detached at the end.
+make_loop() {
+    local image
+    image=$(mktemp "$WORK/loop.XXXXXX")
+    truncate -s "$1" "$image"
+    shift
+    LOOP=$(losetup -f --show "$@" "$image") || { echo "Bail out! no loop device"; exit 1; }
+    EXTRA_CLEANUP+=("losetup -d '$LOOP'")
+}
+
 # mount_fs [OPTION...]: mounts $MNT in the foreground process $SERVER_PID, logging to
 # $WORK/server.log, and waits until the mount answers.
 mount_fs() {
@@ -169,7 +180,7 @@ check_server_log() {
 cleanup() {
     unmount_fs
     check_server_log
-    for command in "${EXTRA_CLEANUP[@]}"; do eval "$command"; done
+    for ((i = ${#EXTRA_CLEANUP[@]} - 1; i >= 0; i--)); do eval "${EXTRA_CLEANUP[i]}"; done # last made, first undone
     sandbox stop >/dev/null 2>&1
     rm -rf "$WORK"
     echo "1..$TAP_COUNT"
