@@ -163,6 +163,7 @@ fs_rmdir(const char *path)
     map_forget_path(state->tree, path);
     if (!ops_pool_remove(state->conn, node->pool->name, &error))
         return fs_fail("rmdir", path, error);
+    map_volume_settle_pool(state->tree, node->pool->name);
     return 0;
 }
 

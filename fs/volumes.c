@@ -5,7 +5,9 @@
  * extension gives, and stays "new" (MapVolumeState) until sized or written: a size given
  * first (truncate, fallocate) is its capacity; bytes written first are the volume (a format
  * header the mount made goes first), and libvirt probes their format when the file is
- * flushed. Bytes go through ops/data.c, in place or through streams.
+ * flushed. In a pool of partitions or logical volumes, which libvirt makes only of a given
+ * size, a new file is "unsized" and becomes a volume when it is given its size; bytes first
+ * are refused there. Bytes go through ops/data.c, in place or through streams.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -28,17 +30,41 @@ volume_parts(const char *path, MapPath *parts, GError **error)
     return FALSE;
 }
 
+/* Whether volume @parts is unsized: a new file that libvirt makes once it has a size. */
+static gboolean
+is_unsized(const MapPath *parts)
+{
+    return map_volume_state(fs_state()->tree, parts->top, parts->volume) == MAP_VOLUME_UNSIZED;
+}
+
+/* EINVAL for unsized volume @parts: what it needs first. */
+static gboolean
+unsized_error(const MapPath *parts, GError **error)
+{
+    g_set_error(error, OPS_ERROR, EINVAL,
+                "pool '%s' makes a volume only of a given size: give '%s' its size first "
+                "(truncate -s SIZE)",
+                parts->top, parts->volume);
+    return FALSE;
+}
+
 int
 fs_volume_create(const char *path, mode_t mode)
 {
     FsState *state = fs_state();
     g_autoptr(GError) error = NULL;
     g_auto(MapPath) parts = {0};
+    g_autoptr(OpsPool) pool = NULL;
 
-    if (!volume_parts(path, &parts, &error))
+    if (!volume_parts(path, &parts, &error) ||
+        !(pool = map_lookup_pool_of(state->tree, path, &error)))
         return fs_fail("create", path, error);
     map_forget_volume(state->tree, parts.top, parts.volume);
-    if (!ops_volume_create(state->conn, parts.top, parts.volume, map_volume_format(parts.volume),
+    if (map_pool_sizes_first(pool->type) && pool->state == OPS_POOL_RUNNING) {
+        map_volume_set_state(state->tree, parts.top, parts.volume, MAP_VOLUME_UNSIZED);
+        return 0;
+    }
+    if (!ops_volume_create(state->conn, parts.top, parts.volume, map_volume_format(parts.volume), 0,
                            mode, &error))
         return fs_fail("create", path, error);
     map_volume_set_state(state->tree, parts.top, parts.volume, MAP_VOLUME_NEW);
@@ -61,13 +87,14 @@ fs_volume_empty(const char *path)
     return 0;
 }
 
-/* Settles volume @path, whatever it was: it is being sized, copied onto or removed. */
+/* Settles volume @path, whatever it was but unsized: it is being sized, copied onto or
+ * removed. */
 static void
 settle(const char *path)
 {
     g_auto(MapPath) parts = {0};
 
-    if (volume_parts(path, &parts, NULL))
+    if (volume_parts(path, &parts, NULL) && !is_unsized(&parts))
         map_volume_set_state(fs_state()->tree, parts.top, parts.volume, MAP_VOLUME_SETTLED);
 }
 
@@ -81,15 +108,24 @@ is_new(const char *path)
            map_volume_state(fs_state()->tree, parts.top, parts.volume) == MAP_VOLUME_NEW;
 }
 
+/* Sizes volume @path; an unsized one is made now, of that size. */
 int
 fs_volume_resize(const char *operation, const char *path, guint64 capacity, gboolean allocate)
 {
+    FsState *state = fs_state();
     g_autoptr(GError) error = NULL;
     g_auto(MapPath) parts = {0};
 
-    map_forget_path(fs_state()->tree, path);
-    if (!volume_parts(path, &parts, &error) ||
-        !ops_volume_resize(fs_state()->conn, parts.top, parts.volume, capacity, allocate, &error))
+    map_forget_path(state->tree, path);
+    if (!volume_parts(path, &parts, &error))
+        return fs_fail(operation, path, error);
+    if (is_unsized(&parts)) {
+        if (!ops_volume_create(state->conn, parts.top, parts.volume, NULL, capacity, 0600, &error))
+            return fs_fail(operation, path, error);
+        map_volume_set_state(state->tree, parts.top, parts.volume, MAP_VOLUME_SETTLED);
+        return 0;
+    }
+    if (!ops_volume_resize(state->conn, parts.top, parts.volume, capacity, allocate, &error))
         return fs_fail(operation, path, error);
     return 0;
 }
@@ -100,10 +136,15 @@ fs_volume_unlink(const char *path)
     g_autoptr(GError) error = NULL;
     g_auto(MapPath) parts = {0};
 
-    settle(path);
     map_forget_path(fs_state()->tree, path);
-    if (!volume_parts(path, &parts, &error) ||
-        !ops_volume_delete(fs_state()->conn, parts.top, parts.volume, &error))
+    if (!volume_parts(path, &parts, &error))
+        return fs_fail("unlink", path, error);
+    if (is_unsized(&parts)) { /* libvirt has none to delete */
+        map_volume_set_state(fs_state()->tree, parts.top, parts.volume, MAP_VOLUME_SETTLED);
+        return 0;
+    }
+    settle(path);
+    if (!ops_volume_delete(fs_state()->conn, parts.top, parts.volume, &error))
         return fs_fail("unlink", path, error);
     return 0;
 }
@@ -116,12 +157,15 @@ fs_volume_rename(const char *from, const char *to)
     g_auto(MapPath) source = {0};
     g_auto(MapPath) target = {0};
 
+    if (!volume_parts(from, &source, &error) || !volume_parts(to, &target, &error))
+        return fs_fail("rename", from, error);
+    if (is_unsized(&source) && !unsized_error(&source, &error))
+        return fs_fail("rename", from, error);
     settle(from);
     settle(to);
     map_forget_path(state->tree, from);
     map_forget_path(state->tree, to);
-    if (!volume_parts(from, &source, &error) || !volume_parts(to, &target, &error) ||
-        !ops_volume_move(state->conn, source.top, source.volume, target.top, target.volume,
+    if (!ops_volume_move(state->conn, source.top, source.volume, target.top, target.volume,
                          state->direct != FS_DIRECT_NEVER, &error))
         return fs_fail("rename", from, error);
     return 0;
@@ -254,12 +298,15 @@ fs_volume_truncate(const char *path, FsHandle *handle, guint64 size)
     g_autoptr(GMutexLocker) locker = handle ? g_mutex_locker_new(&handle->lock) : NULL;
     int status;
 
+    g_auto(MapPath) parts = {0};
+    gboolean unsized = volume_parts(path, &parts, NULL) && is_unsized(&parts);
+
     /* qemu-img and others empty a file they just made before writing it: still new. */
-    if (size == 0 && is_new(path))
+    if (size == 0 && (unsized || is_new(path)))
         return 0;
     settle(path);
     /* libvirt resizes no volume that a stream is writing. */
-    status = handle ? flush_locked("truncate", path, handle, FALSE) : 0;
+    status = handle && !unsized ? flush_locked("truncate", path, handle, FALSE) : 0;
     return status ? status : fs_volume_resize("truncate", path, size, FALSE);
 }
 
@@ -284,8 +331,14 @@ fs_volume_read(const char *path, FsHandle *handle, char *buf, size_t size, off_t
 {
     g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&handle->lock);
     g_autoptr(GError) error = NULL;
-    OpsData *data = data_locked(path, handle, &error);
-    gssize got = data ? ops_data_read(data, buf, size, offset, &error) : -1;
+    g_auto(MapPath) parts = {0};
+    OpsData *data;
+    gssize got;
+
+    if (volume_parts(path, &parts, NULL) && is_unsized(&parts))
+        return 0; /* an empty file */
+    data = data_locked(path, handle, &error);
+    got = data ? ops_data_read(data, buf, size, offset, &error) : -1;
 
     return got < 0 ? fs_fail("read", path, error) : (int)got;
 }
@@ -306,6 +359,8 @@ fill_new_volume(const char *path, FsHandle *handle, GError **error)
 
     if (!volume_parts(path, &parts, error))
         return FALSE;
+    if (is_unsized(&parts))
+        return unsized_error(&parts, error);
     if (map_volume_state(state->tree, parts.top, parts.volume) != MAP_VOLUME_NEW)
         return TRUE;
     data = data_locked(path, handle, error);

@@ -159,6 +159,19 @@ map_forget_path(MapTree *tree, const char *path)
         map_forget_pool(tree, stem);
 }
 
+/* What stat shows of a volume that has no size yet, and so is not in libvirt. */
+static OpsVolume *
+unsized_volume(const char *name)
+{
+    OpsVolume *volume = g_new0(OpsVolume, 1);
+
+    volume->described = TRUE;
+    volume->name = g_strdup(name);
+    volume->type = g_strdup("block");
+    volume->perms = (OpsPerms){.mode = OPS_UNKNOWN, .uid = OPS_UNKNOWN, .gid = OPS_UNKNOWN};
+    return volume;
+}
+
 /* "/NAME", in the order that mapping/mapping.h gives. */
 static MapNode *
 lookup_top(MapTree *tree, const char *name, GError **error)
@@ -208,6 +221,10 @@ map_lookup(MapTree *tree, const char *path, GError **error)
         return lookup_top(tree, parts.top, error);
     case MAP_PATH_VOLUME:
         volume = get_volume(tree, parts.top, parts.volume, error);
+        if (!volume && map_volume_state(tree, parts.top, parts.volume) == MAP_VOLUME_UNSIZED) {
+            g_clear_error(error);
+            volume = unsized_volume(parts.volume);
+        }
         if (!volume)
             return NULL;
         node = node_new(MAP_NODE_VOLUME);

@@ -3,9 +3,22 @@
  * What the mount knows of a volume that libvirt does not say: that it made the volume and
  * nothing has sized or filled it yet (it may still take a size, or become what is written
  * into it, V1), or that bytes were written into it first and libvirt must look at them to
- * tell its format. Every other volume is settled and has no entry.
+ * tell its format, or that it is to be made once it has a size (a pool of partitions or
+ * logical volumes cannot hold an empty one). Every other volume is settled and has no entry.
  */
 #include "mapping/mapping.h"
+
+gboolean
+map_pool_sizes_first(const char *type)
+{
+    static const char *const of_files[] = {"dir", "fs", "netfs", "gluster", "vstorage"};
+
+    for (gsize i = 0; i < G_N_ELEMENTS(of_files); i++) {
+        if (g_strcmp0(type, of_files[i]) == 0)
+            return FALSE;
+    }
+    return TRUE;
+}
 
 static char *
 volume_key(const char *pool, const char *name)
@@ -34,4 +47,19 @@ map_volume_set_state(MapTree *tree, const char *pool, const char *name, MapVolum
         return;
     }
     g_hash_table_insert(tree->volume_states, key, GINT_TO_POINTER(state));
+}
+
+static gboolean
+in_pool(gpointer key, gpointer value, gpointer prefix)
+{
+    return g_str_has_prefix(key, prefix);
+}
+
+void
+map_volume_settle_pool(MapTree *tree, const char *pool)
+{
+    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&tree->lock);
+    g_autofree char *prefix = volume_key(pool, "");
+
+    g_hash_table_foreach_remove(tree->volume_states, in_pool, prefix);
 }

@@ -180,11 +180,12 @@ gboolean ops_pool_set_autostart(OpsConnection *conn, const char *name, gboolean 
 gboolean ops_pool_refresh(OpsConnection *conn, const char *name, GError **error);
 
 /*
- * V1: creates an empty volume @name (capacity 0) of @format in pool @pool, with @mode.
- * EEXIST, EPERM (the pool is not running), EINVAL (a name libvirt refuses).
+ * V1: creates volume @name of @capacity bytes, all allocated, in pool @pool, with @mode and
+ * @format (NULL: the pool's default, for pools whose volumes have no file format). EEXIST,
+ * EPERM (the pool is not running), EINVAL (a name or a size libvirt refuses), ENOSPC.
  */
 gboolean ops_volume_create(OpsConnection *conn, const char *pool, const char *name,
-                           const char *format, guint32 mode, GError **error);
+                           const char *format, guint64 capacity, guint32 mode, GError **error);
 
 /*
  * V2, V7: sets the capacity of volume @name to @capacity (shrinking too), allocating it all

@@ -12,19 +12,22 @@
 
 gboolean
 ops_volume_create(OpsConnection *conn, const char *pool_name, const char *name, const char *format,
-                  guint32 mode, GError **error)
+                  guint64 capacity, guint32 mode, GError **error)
 {
     g_autoptr(virStoragePool) pool = ops_pool_lookup(conn, pool_name, error);
     g_autoptr(virStorageVol) volume = NULL;
-    g_autofree char *xml = g_markup_printf_escaped(
-        "<volume><name>%s</name><capacity>0</capacity><allocation>0</allocation>"
-        "<target><format type='%s'/><permissions><mode>0%o</mode></permissions></target>"
-        "</volume>",
-        name, format, mode & 07777);
+    g_autofree char *name_xml = g_markup_printf_escaped("<name>%s</name>", name);
+    g_autofree char *format_xml =
+        format ? g_markup_printf_escaped("<format type='%s'/>", format) : g_strdup("");
+    g_autofree char *xml = g_strdup_printf(
+        "<volume>%s<capacity>%" G_GUINT64_FORMAT "</capacity><allocation>%" G_GUINT64_FORMAT
+        "</allocation><target>%s<permissions><mode>0%o</mode></permissions></target></volume>",
+        name_xml, capacity, capacity, format_xml, mode & 07777);
 
     if (!pool)
         return FALSE;
-    g_debug("libvirt: virStorageVolCreateXML(%s, %s, %s)", pool_name, name, format);
+    g_debug("libvirt: virStorageVolCreateXML(%s, %s, %s, %" G_GUINT64_FORMAT ")", pool_name, name,
+            format ? format : "no format", capacity);
     volume = virStorageVolCreateXML(pool, xml, 0);
     if (!volume)
         return ops_step_failed(error, "cannot create volume", name);
@@ -50,7 +53,7 @@ ops_volume_replace(OpsConnection *conn, const char *pool, const char *name, cons
     if (!old)
         return FALSE;
     return ops_volume_delete(conn, pool, name, error) &&
-           ops_volume_create(conn, pool, name, format,
+           ops_volume_create(conn, pool, name, format, 0,
                              old->perms.mode == OPS_UNKNOWN ? 0600 : old->perms.mode, error);
 }
 
