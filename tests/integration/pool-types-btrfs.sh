@@ -19,7 +19,7 @@ for pool in a b; do
     v pool-define-as "$pool" dir --target "$btr/$pool" >/dev/null && v pool-start "$pool" >/dev/null
 done
 
-head -c 1G /dev/urandom >"$btr/a/big.raw"
+head -c 1G /dev/urandom >"$btr/a/big.raw" && sync "$btr/a/big.raw" # a clone flushes it first
 sum=$(sha256sum <"$btr/a/big.raw" | cut -d' ' -f1)
 v pool-refresh a >/dev/null
 
