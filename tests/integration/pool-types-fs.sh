@@ -62,3 +62,8 @@ check "P3: an fs pool on a blank device" cp "$WORK/blank.xml" "$MNT/blank.xml"
 check_eq "P3: ... is formatted and mounted" "$LOOP ext4" \
     "$(findmnt -no SOURCE,FSTYPE /var/lib/libvirt/images/blank | xargs)"
 check "P2: ... and removed" rmdir "$MNT/blank"
+
+# pool_root's default for the system daemon, with no "default" pool to sit beside.
+check "P1: mkdir without pool_root" mkdir "$MNT/auto"
+check_eq "P1: ... puts the pool in libvirt's usual images directory" \
+    /var/lib/libvirt/images/auto "$(v pool-dumpxml auto | sed -nE 's|.*<path>(.*)</path>.*|\1|p')"
