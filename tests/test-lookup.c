@@ -103,6 +103,31 @@ test_missing(void)
     }
 }
 
+/* A volume of a pool whose volumes need a size first exists only in the mount until sized,
+ * and goes with its pool. */
+static void
+test_unsized(void)
+{
+    g_autoptr(GError) error = NULL;
+    g_autoptr(MapNode) node = NULL;
+    struct stat st;
+
+    g_assert_false(map_pool_sizes_first("dir"));
+    g_assert_false(map_pool_sizes_first("netfs"));
+    g_assert_true(map_pool_sizes_first("disk"));
+    g_assert_true(map_pool_sizes_first("logical"));
+    map_volume_set_state(tree, "default-pool", "placeholder", MAP_VOLUME_UNSIZED);
+    node = map_lookup(tree, "/default-pool/placeholder", &error);
+    g_assert_no_error(error);
+    g_assert_cmpint(node->kind, ==, MAP_NODE_VOLUME);
+    map_node_stat(node, &(MapDefaults){.uid = 0, .gid = 0}, &st);
+    g_assert_true(S_ISREG(st.st_mode));
+    g_assert_cmpint(st.st_size, ==, 0);
+    map_volume_settle_pool(tree, "default-pool");
+    g_assert_null(map_lookup(tree, "/default-pool/placeholder", &error));
+    g_assert_error(error, OPS_ERROR, ENOENT);
+}
+
 static void
 test_list_errors(void)
 {
@@ -231,6 +256,7 @@ main(int argc, char **argv)
     g_test_add_func("/mapping/lookup/volume", test_volume);
     g_test_add_func("/mapping/lookup/missing", test_missing);
     g_test_add_func("/mapping/lookup/list-errors", test_list_errors);
+    g_test_add_func("/mapping/lookup/unsized", test_unsized);
     g_test_add_func("/mapping/lookup/pool-named-xml", test_pool_named_xml);
     g_test_add_func("/mapping/lookup/scratch", test_scratch);
     g_test_add_func("/mapping/lookup/new-pool-target", test_new_pool_target);
