@@ -351,7 +351,7 @@ fs_statfs(const char *path, struct statvfs *st)
     return 0;
 }
 
-/* Errors: ENOENT, ENODATA, ERANGE, EIO, ENOTCONN. */
+/* Errors: ENOENT, ENODATA, EOPNOTSUPP, ERANGE, EIO, ENOTCONN. */
 static int
 fs_getxattr(const char *path, const char *name, char *value, size_t size)
 {
@@ -361,7 +361,12 @@ fs_getxattr(const char *path, const char *name, char *value, size_t size)
     size_t length;
 
     g_debug("getxattr '%s' %s", path, name);
-    /* ls asks every file for its SELinux label and ACL: answered without a lookup. */
+    /* ls -l asks every file for its SELinux label and ACL: answered without a lookup. The
+     * label is "not supported" (no security or trusted attributes here), which GNU ls takes
+     * as true of the whole filesystem and stops asking; the ACL's absence the kernel
+     * caches itself (FUSE_CAP_POSIX_ACL). */
+    if (g_str_has_prefix(name, "security.") || g_str_has_prefix(name, "trusted."))
+        return -EOPNOTSUPP;
     if (!g_str_has_prefix(name, MAP_XATTR_PREFIX))
         return -ENODATA;
     node = map_lookup_described(fs_state()->tree, path, &error);
