@@ -49,8 +49,6 @@ fs_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
     /* Requests of up to 1 MiB, reads too (FUSE sizes both by max_write): each costs a round
      * trip through the kernel, and through streams a message to the daemon. */
     conn->max_write = MAP_IO_SIZE;
-    /* The kernel then keeps each file's (absent) ACL instead of asking on every ls -l. */
-    conn->want |= conn->capable & FUSE_CAP_POSIX_ACL;
     return state;
 }
 
@@ -361,11 +359,10 @@ fs_getxattr(const char *path, const char *name, char *value, size_t size)
     size_t length;
 
     g_debug("getxattr '%s' %s", path, name);
-    /* ls -l asks every file for its SELinux label and ACL: answered without a lookup. The
-     * label is "not supported" (no security or trusted attributes here), which GNU ls takes
-     * as true of the whole filesystem and stops asking; the ACL's absence the kernel
-     * caches itself (FUSE_CAP_POSIX_ACL). */
-    if (g_str_has_prefix(name, "security.") || g_str_has_prefix(name, "trusted."))
+    /* Attributes live only in the user namespace here: no SELinux labels, no ACLs (modes
+     * come from libvirt). ls -l asks every file for both; "not supported" GNU ls takes as
+     * true of the whole filesystem, and stops asking. */
+    if (!g_str_has_prefix(name, "user."))
         return -EOPNOTSUPP;
     if (!g_str_has_prefix(name, MAP_XATTR_PREFIX))
         return -ENODATA;

@@ -52,5 +52,6 @@ check_fails "V7: an attribute that does not exist is ENODATA" "No such attribute
     getfattr -n user.libvirt.nope "$vol"
 check_fails "V7: security labels are not supported (so ls -l stops asking for them)" \
     "Operation not supported" getfattr -n security.selinux "$vol"
+check_fails "V7: nor are ACLs" "Operation not supported" getfattr -n system.posix_acl_access "$vol"
 check_eq "V7: the root and the XML files have no attributes" "" \
     "$(names "$MNT")$(names "$MNT/demo.xml")"
