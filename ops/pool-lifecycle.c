@@ -99,30 +99,32 @@ pool_type(virStoragePoolPtr pool, GError **error)
 }
 
 /*
- * The volumes of running pool @pool that hold data: libvirt also lists a pool's
- * subdirectories (a filesystem's lost+found, say) as volumes, which an rmdir of the pool
- * leaves where they are. -1 with libvirt's error set where the pool cannot be listed.
+ * A volume of running pool @pool that holds data, by name (to free); NULL where there is
+ * none. libvirt also lists a pool's subdirectories (a filesystem's lost+found, say) as
+ * volumes, which an rmdir of the pool leaves where they are. FALSE with libvirt's error
+ * set where the pool cannot be listed.
  */
-static int
-count_data_volumes(virStoragePoolPtr pool)
+static gboolean
+find_data_volume(virStoragePoolPtr pool, char **found)
 {
     virStorageVolPtr *volumes = NULL;
-    int count, data = 0;
+    int count;
 
-    g_debug("libvirt: virStoragePoolListAllVolumes, virStorageVolGetInfo each(%s)",
+    *found = NULL;
+    g_debug("libvirt: virStoragePoolListAllVolumes, virStorageVolGetInfo(%s)",
             virStoragePoolGetName(pool));
     count = virStoragePoolListAllVolumes(pool, &volumes, 0);
     for (int i = 0; i < count; i++) {
         virStorageVolInfo info;
 
-        if (data >= 0 && (virStorageVolGetInfo(volumes[i], &info) < 0))
-            data = -1;
-        else if (data >= 0 && info.type != VIR_STORAGE_VOL_DIR)
-            data++;
+        /* One that cannot be looked at (deleted meanwhile, say) counts: rmdir is refused. */
+        if (!*found &&
+            (virStorageVolGetInfo(volumes[i], &info) < 0 || info.type != VIR_STORAGE_VOL_DIR))
+            *found = g_strdup(virStorageVolGetName(volumes[i]));
         virStorageVolFree(volumes[i]);
     }
     free(volumes);
-    return count < 0 ? -1 : data;
+    return count >= 0;
 }
 
 gboolean
@@ -130,7 +132,8 @@ ops_pool_remove(OpsConnection *conn, const char *name, GError **error)
 {
     g_autoptr(virStoragePool) pool = ops_pool_lookup(conn, name, error);
     g_autofree char *type = NULL;
-    int active, persistent, volumes = 0;
+    g_autofree char *volume = NULL;
+    int active, persistent;
 
     if (!pool)
         return FALSE;
@@ -140,13 +143,11 @@ ops_pool_remove(OpsConnection *conn, const char *name, GError **error)
     g_debug("libvirt: virStoragePoolIsActive, IsPersistent(%s)", name);
     active = virStoragePoolIsActive(pool);
     persistent = virStoragePoolIsPersistent(pool);
-    if (active > 0)
-        volumes = count_data_volumes(pool);
-    if (active < 0 || persistent < 0 || volumes < 0)
+    if (active < 0 || persistent < 0 || (active && !find_data_volume(pool, &volume)))
         return ops_step_failed(error, "cannot read pool", name);
-    if (volumes > 0) {
-        g_set_error(error, OPS_ERROR, ENOTEMPTY, "pool '%s' holds %d volume%s", name, volumes,
-                    volumes == 1 ? "" : "s");
+    if (volume) {
+        g_set_error(error, OPS_ERROR, ENOTEMPTY, "pool '%s' holds volumes ('%s' among them)", name,
+                    volume);
         return FALSE;
     }
     g_debug("libvirt: virStoragePoolDestroy, Delete, Undefine(%s)", name);
