@@ -187,3 +187,5 @@ cleanup() {
     [ "$TAP_FAILED" -eq 0 ]
 }
 trap 'cleanup; exit $?' EXIT
+# A timeout's SIGTERM cleans up too: mounts, loop devices and daemons are not left behind.
+trap 'exit 143' TERM INT
