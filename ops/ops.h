@@ -182,7 +182,7 @@ gboolean ops_pool_refresh(OpsConnection *conn, const char *name, GError **error)
 /*
  * V1: creates volume @name of @capacity bytes, all allocated, in pool @pool, with @mode and
  * @format (NULL: the pool's default, for pools whose volumes have no file format). EEXIST,
- * EPERM (the pool is not running), EINVAL (a name or a size libvirt refuses), ENOSPC.
+ * EPERM (the pool is not running), EINVAL (a name or a size libvirt refuses), EIO.
  */
 gboolean ops_volume_create(OpsConnection *conn, const char *pool, const char *name,
                            const char *format, guint64 capacity, guint32 mode, GError **error);

@@ -108,9 +108,9 @@ static gboolean
 find_data_volume(virStoragePoolPtr pool, char **found)
 {
     virStorageVolPtr *volumes = NULL;
+    g_autofree char *name = NULL;
     int count;
 
-    *found = NULL;
     g_debug("libvirt: virStoragePoolListAllVolumes, virStorageVolGetInfo(%s)",
             virStoragePoolGetName(pool));
     count = virStoragePoolListAllVolumes(pool, &volumes, 0);
@@ -118,13 +118,16 @@ find_data_volume(virStoragePoolPtr pool, char **found)
         virStorageVolInfo info;
 
         /* One that cannot be looked at (deleted meanwhile, say) counts: rmdir is refused. */
-        if (!*found &&
+        if (!name &&
             (virStorageVolGetInfo(volumes[i], &info) < 0 || info.type != VIR_STORAGE_VOL_DIR))
-            *found = g_strdup(virStorageVolGetName(volumes[i]));
+            name = g_strdup(virStorageVolGetName(volumes[i]));
         virStorageVolFree(volumes[i]);
     }
     free(volumes);
-    return count >= 0;
+    if (count < 0)
+        return FALSE;
+    *found = g_steal_pointer(&name);
+    return TRUE;
 }
 
 gboolean
