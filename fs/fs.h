@@ -143,7 +143,7 @@ int fs_volume_truncate(const char *path, FsHandle *handle, guint64 size);
 int fs_volume_read(const char *path, FsHandle *handle, char *buf, size_t size, off_t offset);
 int fs_volume_write(const char *path, FsHandle *handle, const char *buf, size_t size, off_t offset);
 int fs_volume_flush(const char *operation, const char *path, FsHandle *handle, gboolean durable);
-int fs_volume_unlink(const char *path);
+int fs_volume_unlink(const char *operation, const char *path);
 int fs_volume_rename(const char *from, const char *to);
 int fs_fallocate(const char *path, int mode, off_t offset, off_t length, struct fuse_file_info *fi);
 ssize_t fs_copy_file_range(const char *path_in, struct fuse_file_info *fi_in, off_t offset_in,

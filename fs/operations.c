@@ -156,6 +156,8 @@ fs_rmdir(const char *path)
     node = map_lookup(state->tree, path, &error);
     if (!node)
         return fs_fail("rmdir", path, error);
+    if (node->kind == MAP_NODE_VOLUME && map_volume_is_directory(node->volume))
+        return fs_volume_unlink("rmdir", path); /* libvirt removes it where it is empty */
     if (node->kind != MAP_NODE_POOL)
         return -ENOTDIR;
     map_forget_path(state->tree, path);
@@ -185,7 +187,7 @@ fs_unlink(const char *path)
     case MAP_NODE_POOL_XML:
         return fs_refuse("unlink", path, EPERM, "a pool is removed with rmdir on its directory");
     case MAP_NODE_VOLUME:
-        return fs_volume_unlink(path);
+        return fs_volume_unlink("unlink", path);
     default:
         return -EPERM;
     }

@@ -131,21 +131,21 @@ fs_volume_resize(const char *operation, const char *path, guint64 capacity, gboo
 }
 
 int
-fs_volume_unlink(const char *path)
+fs_volume_unlink(const char *operation, const char *path)
 {
     g_autoptr(GError) error = NULL;
     g_auto(MapPath) parts = {0};
 
     map_forget_path(fs_state()->tree, path);
     if (!volume_parts(path, &parts, &error))
-        return fs_fail("unlink", path, error);
+        return fs_fail(operation, path, error);
     if (is_unsized(&parts)) { /* libvirt has none to delete */
         map_volume_set_state(fs_state()->tree, parts.top, parts.volume, MAP_VOLUME_SETTLED);
         return 0;
     }
     settle(path);
     if (!ops_volume_delete(fs_state()->conn, parts.top, parts.volume, &error))
-        return fs_fail("unlink", path, error);
+        return fs_fail(operation, path, error);
     return 0;
 }
 

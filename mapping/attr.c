@@ -29,11 +29,22 @@ time_or(struct timespec ts, struct timespec fallback)
     return ts.tv_sec == 0 && ts.tv_nsec == 0 ? fallback : ts;
 }
 
+gboolean
+map_volume_is_directory(const OpsVolume *volume)
+{
+    return g_strcmp0(volume->type, "dir") == 0;
+}
+
 static void
 stat_volume(const OpsVolume *volume, const MapDefaults *defaults, struct stat *st)
 {
-    st->st_mode = S_IFREG | mode_or(&volume->perms, DEFAULT_VOLUME_MODE);
-    st->st_nlink = 1;
+    if (map_volume_is_directory(volume)) {
+        st->st_mode = S_IFDIR | mode_or(&volume->perms, DEFAULT_POOL_MODE);
+        st->st_nlink = 2;
+    } else {
+        st->st_mode = S_IFREG | mode_or(&volume->perms, DEFAULT_VOLUME_MODE);
+        st->st_nlink = 1;
+    }
     set_owner(st, &volume->perms, defaults);
     st->st_size = (off_t)volume->physical;
     st->st_blocks = (blkcnt_t)((volume->allocation + 511) / 512);

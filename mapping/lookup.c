@@ -312,6 +312,21 @@ list_root(MapTree *tree, GError **error)
     return (char **)g_ptr_array_free(names, FALSE);
 }
 
+/* A directory volume lists nothing: libvirt says nothing of what it holds. Any other volume
+ * is ENOTDIR. */
+static char **
+list_volume(MapTree *tree, const MapPath *parts, const char *path, GError **error)
+{
+    g_autoptr(OpsVolume) volume = get_volume(tree, parts->top, parts->volume, error);
+
+    if (!volume)
+        return NULL;
+    if (map_volume_is_directory(volume))
+        return g_new0(char *, 1);
+    g_set_error(error, OPS_ERROR, ENOTDIR, "'%s' is a volume", path);
+    return NULL;
+}
+
 char **
 map_list(MapTree *tree, const char *path, GError **error)
 {
@@ -325,8 +340,7 @@ map_list(MapTree *tree, const char *path, GError **error)
     case MAP_PATH_TOP:
         return get_names(tree, path, parts.top, error);
     case MAP_PATH_VOLUME:
-        g_set_error(error, OPS_ERROR, ENOTDIR, "'%s' is a volume", path);
-        return NULL;
+        return list_volume(tree, &parts, path, error);
     }
     g_assert_not_reached();
 }

@@ -253,6 +253,11 @@ typedef struct {
     struct timespec mounted;
 } MapDefaults;
 
+/* Whether @volume is a directory: libvirt lists the subdirectories of a pool of files (a
+ * filesystem's lost+found, say) as volumes of type "dir". The mount shows them as empty
+ * directories, which libvirt can remove, and no pool counts them as content. */
+gboolean map_volume_is_directory(const OpsVolume *volume);
+
 /* Fills @st for @node (L1-L3): sizes, blocks, modes, owners and times. */
 void map_node_stat(const MapNode *node, const MapDefaults *defaults, struct stat *st);
 

@@ -78,6 +78,21 @@ test_volume(void)
 }
 
 /* Where the XML has no permissions or times, the volume is private and as old as the mount. */
+/* A subdirectory of a pool of files, which libvirt lists as a volume of type dir. */
+static void
+test_directory_volume(void)
+{
+    g_autoptr(MapNode) node = node_of(MAP_NODE_VOLUME);
+    struct stat st;
+
+    g_free(node->volume->type);
+    node->volume->type = g_strdup("dir");
+    map_node_stat(node, &defaults, &st);
+    g_assert_true(map_volume_is_directory(node->volume));
+    g_assert_cmpuint(st.st_mode, ==, S_IFDIR | 0640);
+    g_assert_cmpuint(st.st_nlink, ==, 2);
+}
+
 static void
 test_volume_defaults(void)
 {
@@ -298,6 +313,7 @@ main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/mapping/attr/volume", test_volume);
     g_test_add_func("/mapping/attr/volume-defaults", test_volume_defaults);
+    g_test_add_func("/mapping/attr/directory-volume", test_directory_volume);
     g_test_add_func("/mapping/attr/pool", test_pool);
     g_test_add_func("/mapping/attr/pool-xml", test_pool_xml);
     g_test_add_func("/mapping/attr/root", test_root);

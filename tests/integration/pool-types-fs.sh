@@ -46,7 +46,18 @@ check_fails "P2: rmdir of the pool with volumes is ENOTEMPTY" "Directory not emp
 check "V3: rm deletes its volumes" rm "$MNT/fsp/a.raw" "$MNT/fsp/b.qcow2"
 check_eq "V3: ... libvirt sees them gone" "" "$(v vol-list fsp --details | grep ' file ')"
 
-# The filesystem's own directories (lost+found, kept/) are not volumes with data.
+# The filesystem's own directories, which libvirt lists as volumes of type dir, are empty
+# directories in the mount (libvirt says nothing of what they hold); only an empty one goes.
+mkdir "$target/spare" && v pool-refresh fsp >/dev/null
+check "L2: the filesystem's directories are directories" \
+    test -d "$MNT/fsp/lost+found" -a -d "$MNT/fsp/kept" -a -d "$MNT/fsp/spare"
+check_eq "L2: ... listing nothing" "" "$(ls -A "$MNT/fsp/kept")"
+check_fails "V3: rmdir of one that is not empty on the host is ENOTEMPTY" "Directory not empty" \
+    rmdir "$MNT/fsp/kept"
+check "V3: rmdir of an empty one" rmdir "$MNT/fsp/spare"
+check_fails "V3: ... removes it" "" test -e "$target/spare"
+
+# Nor are they content: rmdir of the pool leaves them.
 check "P2: rmdir of the pool" rmdir "$MNT/fsp"
 check_fails "P2: ... it is undefined" "" v pool-info fsp
 check_eq "P2: ... its filesystem is unmounted" "" "$(findmnt -no SOURCE "$target")"
