@@ -87,8 +87,7 @@ open_node(const char *path, MapNode *node, struct fuse_file_info *fi)
         attach(fi, map_scratch_file_new(0444, 0, 0, content));
         return 0;
     case MAP_NODE_VOLUME:
-        /* O_TRUNC empties a file volume; on a block device it is ignored, as open(2) says. */
-        if (truncate && writing && g_strcmp0(node->volume->type, "block") != 0) {
+        if (truncate && writing) {
             int status = fs_volume_empty(path);
 
             if (status)

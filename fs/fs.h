@@ -123,14 +123,19 @@ int fs_release(const char *path, struct fuse_file_info *fi);
 int fs_define_from(const char *operation, const char *path, MapScratchFile *file, gboolean always);
 
 /*
- * Volumes (fs/volumes.c). Each takes the path of a volume, logs its failure and returns 0 or
- * a negative errno: create makes volume @path, empty, in the format its extension names
- * (V1); resize sets its capacity, allocating it where @allocate (V2, V7); unlink deletes it
- * (V3); rename moves it, replacing any volume at @to (V4).
+ * Volumes (fs/volumes.c). Each takes the path of a volume, logs its failure as @operation
+ * where it takes one, and returns 0 or a negative errno: create makes volume @path, empty,
+ * in the format its extension names (V1), or in a pool whose volumes libvirt makes only of
+ * a given size, an unsized placeholder that only the mount knows; resize sets its capacity,
+ * allocating it where @allocate (V2, V7), and makes an unsized one of that size; unlink
+ * deletes it (V3), or forgets a placeholder; rename moves it, replacing any volume at @to
+ * (V4), and refuses a placeholder with EOPNOTSUPP.
  */
 int fs_volume_create(const char *path, mode_t mode);
 int fs_volume_resize(const char *operation, const char *path, guint64 capacity, gboolean allocate);
-/* O_TRUNC: volume @path is replaced by a new, empty one, as if just created (V2). */
+/* O_TRUNC: volume @path is replaced by a new, empty one, as if just created (V2); a volume
+ * that is not a file (a partition, a logical volume, a network disk) is left as it is, as
+ * open(2) leaves a device. */
 int fs_volume_empty(const char *path);
 /* truncate/ftruncate (@handle NULL for the path form): a volume's capacity, V1 and V2. */
 int fs_volume_truncate(const char *path, FsHandle *handle, guint64 size);
@@ -138,7 +143,8 @@ int fs_volume_truncate(const char *path, FsHandle *handle, guint64 size);
  * A volume's bytes through @handle (V5). read returns the bytes read or a negative errno;
  * write the bytes written; flush makes them part of the volume (and stable, where @durable)
  * and reports what failed since the last flush (ENOSPC, EIO, ENOENT for a volume deleted
- * while open). Errors: EIO, ENOSPC, ENOENT, ENOTCONN, EACCES.
+ * while open). Errors: EIO, ENOSPC, ENOENT, ENOTCONN, EACCES, and EINVAL for bytes written
+ * into an unsized volume.
  */
 int fs_volume_read(const char *path, FsHandle *handle, char *buf, size_t size, off_t offset);
 int fs_volume_write(const char *path, FsHandle *handle, const char *buf, size_t size, off_t offset);

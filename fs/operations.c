@@ -144,7 +144,8 @@ fs_mkdir(const char *path, mode_t mode)
     return 0;
 }
 
-/* P2. Errors: ENOENT, ENOTEMPTY, ENOTDIR, EIO, ENOTCONN. */
+/* P2; V3 for a directory volume. Errors: ENOENT, ENOTEMPTY, ENOTDIR, EPERM, EACCES, EIO,
+ * ENOTCONN. */
 static int
 fs_rmdir(const char *path)
 {

@@ -37,11 +37,11 @@ is_unsized(const MapPath *parts)
     return map_volume_state(fs_state()->tree, parts->top, parts->volume) == MAP_VOLUME_UNSIZED;
 }
 
-/* EINVAL for unsized volume @parts: what it needs first. */
+/* @code for unsized volume @parts, saying what it needs first. */
 static gboolean
-unsized_error(const MapPath *parts, GError **error)
+unsized_error(const MapPath *parts, int code, GError **error)
 {
-    g_set_error(error, OPS_ERROR, EINVAL,
+    g_set_error(error, OPS_ERROR, code,
                 "pool '%s' makes a volume only of a given size: give '%s' its size first "
                 "(truncate -s SIZE)",
                 parts->top, parts->volume);
@@ -60,7 +60,7 @@ fs_volume_create(const char *path, mode_t mode)
         !(pool = map_lookup_pool_of(state->tree, path, &error)))
         return fs_fail("create", path, error);
     map_forget_volume(state->tree, parts.top, parts.volume);
-    if (map_pool_sizes_first(pool->type) && pool->state == OPS_POOL_RUNNING) {
+    if (ops_pool_type_sizes_volumes(pool->type) && pool->state == OPS_POOL_RUNNING) {
         map_volume_set_state(state->tree, parts.top, parts.volume, MAP_VOLUME_UNSIZED);
         return 0;
     }
@@ -78,9 +78,15 @@ fs_volume_empty(const char *path)
     g_autoptr(GError) error = NULL;
     g_auto(MapPath) parts = {0};
 
+    g_autoptr(OpsPool) pool = NULL;
+
     map_forget_path(state->tree, path);
     if (!volume_parts(path, &parts, &error) ||
-        !ops_volume_replace(state->conn, parts.top, parts.volume, map_volume_format(parts.volume),
+        !(pool = map_lookup_pool_of(state->tree, path, &error)))
+        return fs_fail("open", path, error);
+    if (!ops_pool_type_holds_files(pool->type))
+        return 0;
+    if (!ops_volume_replace(state->conn, parts.top, parts.volume, map_volume_format(parts.volume),
                             &error))
         return fs_fail("open", path, error);
     map_volume_set_state(state->tree, parts.top, parts.volume, MAP_VOLUME_NEW);
@@ -108,7 +114,6 @@ is_new(const char *path)
            map_volume_state(fs_state()->tree, parts.top, parts.volume) == MAP_VOLUME_NEW;
 }
 
-/* Sizes volume @path; an unsized one is made now, of that size. */
 int
 fs_volume_resize(const char *operation, const char *path, guint64 capacity, gboolean allocate)
 {
@@ -120,10 +125,15 @@ fs_volume_resize(const char *operation, const char *path, guint64 capacity, gboo
     if (!volume_parts(path, &parts, &error))
         return fs_fail(operation, path, error);
     if (is_unsized(&parts)) {
-        if (!ops_volume_create(state->conn, parts.top, parts.volume, NULL, capacity, 0600, &error))
-            return fs_fail(operation, path, error);
-        map_volume_set_state(state->tree, parts.top, parts.volume, MAP_VOLUME_SETTLED);
-        return 0;
+        gboolean made =
+            ops_volume_create(state->conn, parts.top, parts.volume, NULL, capacity, 0600, &error);
+
+        /* EEXIST: another call made it meanwhile; then it is resized like any other. */
+        if (made || error->code != EEXIST) {
+            map_volume_set_state(state->tree, parts.top, parts.volume, MAP_VOLUME_SETTLED);
+            return made ? 0 : fs_fail(operation, path, error);
+        }
+        g_clear_error(&error);
     }
     if (!ops_volume_resize(state->conn, parts.top, parts.volume, capacity, allocate, &error))
         return fs_fail(operation, path, error);
@@ -135,16 +145,16 @@ fs_volume_unlink(const char *operation, const char *path)
 {
     g_autoptr(GError) error = NULL;
     g_auto(MapPath) parts = {0};
+    gboolean unsized;
 
     map_forget_path(fs_state()->tree, path);
     if (!volume_parts(path, &parts, &error))
         return fs_fail(operation, path, error);
-    if (is_unsized(&parts)) { /* libvirt has none to delete */
-        map_volume_set_state(fs_state()->tree, parts.top, parts.volume, MAP_VOLUME_SETTLED);
-        return 0;
-    }
-    settle(path);
-    if (!ops_volume_delete(fs_state()->conn, parts.top, parts.volume, &error))
+    /* An unsized volume is in libvirt only where a call racing this one made it. */
+    unsized = is_unsized(&parts);
+    map_volume_set_state(fs_state()->tree, parts.top, parts.volume, MAP_VOLUME_SETTLED);
+    if (!ops_volume_delete(fs_state()->conn, parts.top, parts.volume, &error) &&
+        !(unsized && error->code == ENOENT))
         return fs_fail(operation, path, error);
     return 0;
 }
@@ -159,7 +169,8 @@ fs_volume_rename(const char *from, const char *to)
 
     if (!volume_parts(from, &source, &error) || !volume_parts(to, &target, &error))
         return fs_fail("rename", from, error);
-    if (is_unsized(&source) && !unsized_error(&source, &error))
+    /* Not EINVAL: mv takes that for a move of a directory into itself. */
+    if (is_unsized(&source) && !unsized_error(&source, EOPNOTSUPP, &error))
         return fs_fail("rename", from, error);
     settle(from);
     settle(to);
@@ -168,6 +179,8 @@ fs_volume_rename(const char *from, const char *to)
     if (!ops_volume_move(state->conn, source.top, source.volume, target.top, target.volume,
                          state->direct != FS_DIRECT_NEVER, &error))
         return fs_fail("rename", from, error);
+    /* A placeholder at the target is replaced, as rename(2) replaces a file. */
+    map_volume_set_state(state->tree, target.top, target.volume, MAP_VOLUME_SETTLED);
     return 0;
 }
 
@@ -360,7 +373,7 @@ fill_new_volume(const char *path, FsHandle *handle, GError **error)
     if (!volume_parts(path, &parts, error))
         return FALSE;
     if (is_unsized(&parts))
-        return unsized_error(&parts, error);
+        return unsized_error(&parts, EINVAL, error);
     if (map_volume_state(state->tree, parts.top, parts.volume) != MAP_VOLUME_NEW)
         return TRUE;
     data = data_locked(path, handle, error);

@@ -221,9 +221,12 @@ map_lookup(MapTree *tree, const char *path, GError **error)
         return lookup_top(tree, parts.top, error);
     case MAP_PATH_VOLUME:
         volume = get_volume(tree, parts.top, parts.volume, error);
-        if (!volume && map_volume_state(tree, parts.top, parts.volume) == MAP_VOLUME_UNSIZED) {
+        if (map_volume_state(tree, parts.top, parts.volume) == MAP_VOLUME_UNSIZED) {
+            if (volume) /* a volume made meanwhile, elsewhere or by a move, took its place */
+                map_volume_set_state(tree, parts.top, parts.volume, MAP_VOLUME_SETTLED);
+            else
+                volume = unsized_volume(parts.volume);
             g_clear_error(error);
-            volume = unsized_volume(parts.volume);
         }
         if (!volume)
             return NULL;
@@ -312,6 +315,43 @@ list_root(MapTree *tree, GError **error)
     return (char **)g_ptr_array_free(names, FALSE);
 }
 
+/* @names of pool @pool (taken; NULL passes through) with the pool's unsized volumes added. */
+static char **
+with_unsized_names(MapTree *tree, const char *pool, char **names)
+{
+    g_auto(GStrv) unsized = names ? map_volume_unsized_names(tree, pool) : NULL;
+    GPtrArray *all;
+
+    if (!unsized || !*unsized)
+        return names;
+    all = g_ptr_array_new();
+    for (char **name = names; *name; name++)
+        g_ptr_array_add(all, *name);
+    for (char **name = unsized; *name; name++) {
+        if (!g_strv_contains((const char *const *)names, *name))
+            g_ptr_array_add(all, g_strdup(*name));
+    }
+    g_free(names); /* its strings now belong to all */
+    return ops_names_sorted(all);
+}
+
+/* Adds to @volumes of pool @pool (taken, returned) the pool's unsized volumes. */
+static GPtrArray *
+with_unsized_volumes(MapTree *tree, const char *pool, GPtrArray *volumes)
+{
+    g_auto(GStrv) unsized = map_volume_unsized_names(tree, pool);
+
+    for (char **name = unsized; *name; name++) {
+        gboolean listed = FALSE;
+
+        for (guint i = 0; i < volumes->len && !listed; i++)
+            listed = g_str_equal(((OpsVolume *)volumes->pdata[i])->name, *name);
+        if (!listed)
+            g_ptr_array_add(volumes, unsized_volume(*name));
+    }
+    return volumes;
+}
+
 /* A directory volume lists nothing: libvirt says nothing of what it holds. Any other volume
  * is ENOTDIR. */
 static char **
@@ -338,7 +378,7 @@ map_list(MapTree *tree, const char *path, GError **error)
     case MAP_PATH_ROOT:
         return list_root(tree, error);
     case MAP_PATH_TOP:
-        return get_names(tree, path, parts.top, error);
+        return with_unsized_names(tree, parts.top, get_names(tree, path, parts.top, error));
     case MAP_PATH_VOLUME:
         return list_volume(tree, &parts, path, error);
     }
@@ -363,7 +403,7 @@ map_list_volumes(MapTree *tree, const char *pool, GError **error)
         g_ptr_array_add(volumes, volume);
     }
     if (names && volumes->len == g_strv_length(names))
-        return volumes;
+        return with_unsized_volumes(tree, pool, volumes);
     g_ptr_array_unref(volumes);
     fetched = ops_volume_list(tree->conn, pool, tree->in_place, error);
     if (!fetched)
@@ -378,7 +418,7 @@ map_list_volumes(MapTree *tree, const char *pool, GError **error)
         map_cache_put(tree->cache, MAP_CACHE_VOLUME, key, volume);
     }
     map_cache_put(tree->cache, MAP_CACHE_LIST, dir, names);
-    return fetched;
+    return with_unsized_volumes(tree, pool, fetched);
 }
 
 /* libvirt's usual images directory for the connection's kind of daemon. */

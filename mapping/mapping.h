@@ -164,18 +164,16 @@ typedef enum {
                            size (size first) or become the bytes written into it (V1) */
     MAP_VOLUME_FILLING, /* bytes were written first: libvirt must probe its format */
     MAP_VOLUME_UNSIZED, /* made by the mount in a pool whose volumes libvirt makes only of a
-                           given size (map_pool_sizes_first): none yet, until it is sized */
+                           given size (ops_pool_type_sizes_volumes): none yet, until sized */
 } MapVolumeState;
-
-/* Whether libvirt makes the volumes of a pool of @type only with their size: a partition, a
- * logical volume, a network disk. (Pools of files make empty ones.) */
-gboolean map_pool_sizes_first(const char *type);
 
 /* Volume @name of pool @pool's state. Thread-safe. */
 MapVolumeState map_volume_state(MapTree *tree, const char *pool, const char *name);
 void map_volume_set_state(MapTree *tree, const char *pool, const char *name, MapVolumeState state);
 /* Settles every volume of pool @pool: it is gone. */
 void map_volume_settle_pool(MapTree *tree, const char *pool);
+/* The unsized volumes of pool @pool, which only the mount knows: a sorted GStrv to free. */
+char **map_volume_unsized_names(MapTree *tree, const char *pool);
 
 /* The file at the root where the most recent failures can be read (E2). */
 #define MAP_ERROR_LOG_NAME ".errors"

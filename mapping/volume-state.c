@@ -8,18 +8,6 @@
  */
 #include "mapping/mapping.h"
 
-gboolean
-map_pool_sizes_first(const char *type)
-{
-    static const char *const of_files[] = {"dir", "fs", "netfs", "gluster", "vstorage"};
-
-    for (gsize i = 0; i < G_N_ELEMENTS(of_files); i++) {
-        if (g_strcmp0(type, of_files[i]) == 0)
-            return FALSE;
-    }
-    return TRUE;
-}
-
 static char *
 volume_key(const char *pool, const char *name)
 {
@@ -62,4 +50,21 @@ map_volume_settle_pool(MapTree *tree, const char *pool)
     g_autofree char *prefix = volume_key(pool, "");
 
     g_hash_table_foreach_remove(tree->volume_states, in_pool, prefix);
+}
+
+char **
+map_volume_unsized_names(MapTree *tree, const char *pool)
+{
+    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&tree->lock);
+    g_autofree char *prefix = volume_key(pool, "");
+    GPtrArray *names = g_ptr_array_new();
+    GHashTableIter iter;
+    gpointer key, state;
+
+    g_hash_table_iter_init(&iter, tree->volume_states);
+    while (g_hash_table_iter_next(&iter, &key, &state)) {
+        if (GPOINTER_TO_INT(state) == MAP_VOLUME_UNSIZED && g_str_has_prefix(key, prefix))
+            g_ptr_array_add(names, g_strdup((const char *)key + strlen(prefix)));
+    }
+    return ops_names_sorted(names);
 }

@@ -53,8 +53,9 @@ virStoragePoolPtr ops_pool_lookup(OpsConnection *conn, const char *name, GError 
 virStorageVolPtr ops_volume_lookup(OpsConnection *conn, const char *pool, const char *name,
                                    GError **error);
 
-/* Sorts @names (owned strings), ends it with NULL and returns it as a GStrv, taking it. */
-char **ops_names_sorted(GPtrArray *names);
+/* The type of pool @pool, named @name, as its XML says: a new string, or NULL with @error
+ * set (ops/pool-lifecycle.c). */
+char *ops_pool_type(virStoragePoolPtr pool, const char *name, GError **error);
 
 /*
  * An upload stream to a volume, fed from a thread of its own (ops/upload.c): send and skip

@@ -91,8 +91,18 @@ void ops_pool_free(OpsPool *pool);
 OpsPool *ops_pool_copy(const OpsPool *pool);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(OpsPool, ops_pool_free)
 
+/* Sorts @names (owned strings), ends it with NULL and returns it as a GStrv, taking it. */
+char **ops_names_sorted(GPtrArray *names);
+
 /* The state as virsh names it ("running", "inactive", ...). */
 const char *ops_pool_state_name(OpsPoolState state);
+
+/* Whether the volumes of a pool of @type are files in a directory (dir, fs, netfs...):
+ * libvirt makes them empty, and can clone them copy-on-write where the filesystem can. */
+gboolean ops_pool_type_holds_files(const char *type);
+/* Whether libvirt makes the volumes of a pool of @type only with their size, and cannot
+ * empty one: partitions, logical volumes, network disks (disk, logical, zfs, rbd...). */
+gboolean ops_pool_type_sizes_volumes(const char *type);
 
 /*
  * What libvirt says of one volume at one moment. A listing made in place (ops_volume_list)

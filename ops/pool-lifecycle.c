@@ -29,13 +29,13 @@ safe_build_flags(const char *type)
  * then fails, with mount's own error.)
  */
 static gboolean
-build_unless_built(virStoragePoolPtr pool, const char *type)
+build_unless_built(virStoragePoolPtr pool, const char *name, const char *type)
 {
     if (virStoragePoolBuild(pool, safe_build_flags(type)) == 0)
         return TRUE;
     if (virGetLastErrorCode() != VIR_ERR_STORAGE_POOL_BUILT)
         return FALSE;
-    g_debug("pool %s: %s; used as it is", virStoragePoolGetName(pool), virGetLastErrorMessage());
+    g_debug("pool %s: %s; used as it is", name, virGetLastErrorMessage());
     return TRUE;
 }
 
@@ -82,15 +82,14 @@ ops_pool_create_dir(OpsConnection *conn, const char *name, const char *target, G
     return TRUE; /* the point of no return: the pool is complete */
 }
 
-/* The pool's type as its XML names it; NULL with @error set. */
-static char *
-pool_type(virStoragePoolPtr pool, GError **error)
+char *
+ops_pool_type(virStoragePoolPtr pool, const char *name, GError **error)
 {
     g_autofree char *xml = virStoragePoolGetXMLDesc(pool, 0);
     g_autoptr(OpsPool) record = g_new0(OpsPool, 1);
 
     if (!xml) {
-        ops_step_failed(error, "cannot read pool", virStoragePoolGetName(pool));
+        ops_step_failed(error, "cannot read pool", name);
         return NULL;
     }
     if (!ops_pool_parse_xml(xml, record, error))
@@ -99,13 +98,14 @@ pool_type(virStoragePoolPtr pool, GError **error)
 }
 
 /*
- * A volume of running pool @pool that holds data, by name (to free); NULL where there is
- * none. libvirt also lists a pool's subdirectories (a filesystem's lost+found, say) as
- * volumes, which an rmdir of the pool leaves where they are. FALSE with libvirt's error
+ * A volume that keeps running pool @pool of @type from being removed, by name (to free);
+ * NULL where there is none. libvirt also lists a pool's subdirectories (a filesystem's
+ * lost+found, say) as volumes: the rmdir of a pool leaves them where they are, but a dir
+ * pool's own directory goes with the pool, so there they count. FALSE with libvirt's error
  * set where the pool cannot be listed.
  */
 static gboolean
-find_data_volume(virStoragePoolPtr pool, char **found)
+find_data_volume(virStoragePoolPtr pool, const char *type, char **found)
 {
     virStorageVolPtr *volumes = NULL;
     g_autofree char *name = NULL;
@@ -118,8 +118,8 @@ find_data_volume(virStoragePoolPtr pool, char **found)
         virStorageVolInfo info;
 
         /* One that cannot be looked at (deleted meanwhile, say) counts: rmdir is refused. */
-        if (!name &&
-            (virStorageVolGetInfo(volumes[i], &info) < 0 || info.type != VIR_STORAGE_VOL_DIR))
+        if (!name && (g_str_equal(type, "dir") || virStorageVolGetInfo(volumes[i], &info) < 0 ||
+                      info.type != VIR_STORAGE_VOL_DIR))
             name = g_strdup(virStorageVolGetName(volumes[i]));
         virStorageVolFree(volumes[i]);
     }
@@ -136,17 +136,18 @@ ops_pool_remove(OpsConnection *conn, const char *name, GError **error)
     g_autoptr(virStoragePool) pool = ops_pool_lookup(conn, name, error);
     g_autofree char *type = NULL;
     g_autofree char *volume = NULL;
-    int active, persistent;
+    int active = 0, persistent = 0;
 
     if (!pool)
         return FALSE;
-    type = pool_type(pool, error);
+    type = ops_pool_type(pool, name, error);
     if (!type)
         return FALSE;
     g_debug("libvirt: virStoragePoolIsActive, IsPersistent(%s)", name);
-    active = virStoragePoolIsActive(pool);
-    persistent = virStoragePoolIsPersistent(pool);
-    if (active < 0 || persistent < 0 || (active && !find_data_volume(pool, &volume)))
+    /* Each checked at once: the next libvirt call resets the error it left. */
+    if ((active = virStoragePoolIsActive(pool)) < 0 ||
+        (persistent = virStoragePoolIsPersistent(pool)) < 0 ||
+        (active && !find_data_volume(pool, type, &volume)))
         return ops_step_failed(error, "cannot read pool", name);
     if (volume) {
         g_set_error(error, OPS_ERROR, ENOTEMPTY, "pool '%s' holds volumes ('%s' among them)", name,
@@ -220,7 +221,7 @@ ops_pool_define(OpsConnection *conn, const char *name, const char *xml, GError *
     /* A new pool is built and started so that its directory is usable at once (P3). The
      * definition stays if that fails: libvirt accepted it, and the error says what is left. */
     g_debug("libvirt: virStoragePoolBuild, Create(%s)", name);
-    if (!build_unless_built(pool, parsed->type))
+    if (!build_unless_built(pool, name, parsed->type))
         return ops_step_failed(error, "defined, but cannot build pool", name);
     if (virStoragePoolCreate(pool, 0) < 0)
         return ops_step_failed(error, "defined, but cannot start pool", name);

@@ -30,6 +30,32 @@ ops_pool_state_name(OpsPoolState state)
     return names[state];
 }
 
+static gboolean
+type_in(const char *type, const char *const *types, gsize count)
+{
+    for (gsize i = 0; i < count; i++) {
+        if (g_strcmp0(type, types[i]) == 0)
+            return TRUE;
+    }
+    return FALSE;
+}
+
+gboolean
+ops_pool_type_holds_files(const char *type)
+{
+    static const char *const of_files[] = {"dir", "fs", "netfs", "gluster", "vstorage"};
+
+    return type_in(type, of_files, G_N_ELEMENTS(of_files));
+}
+
+gboolean
+ops_pool_type_sizes_volumes(const char *type)
+{
+    static const char *const sized[] = {"disk", "logical", "zfs", "rbd", "sheepdog"};
+
+    return type_in(type, sized, G_N_ELEMENTS(sized));
+}
+
 void
 ops_volume_free(OpsVolume *volume)
 {

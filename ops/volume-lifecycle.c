@@ -131,6 +131,7 @@ ops_volume_clone(OpsConnection *conn, const char *from_pool, const char *from, c
     g_autoptr(OpsVolume) record = NULL;
     g_autofree char *source_xml = NULL;
     g_autofree char *xml = NULL;
+    g_autofree char *to_type = NULL;
     const char *format;
 
     if (!source)
@@ -143,11 +144,13 @@ ops_volume_clone(OpsConnection *conn, const char *from_pool, const char *from, c
     if (!pool)
         return FALSE;
     format = record->format ? record->format : "raw";
-    /* A raw volume is first cloned copy-on-write, which a filesystem with reflinks (btrfs,
-     * xfs) does at once whatever the size; elsewhere libvirt refuses that and leaves
-     * nothing behind, and the bytes are copied. (libvirt has no reflink for other formats.)
-     * The clone is asked for with no allocation: libvirt would reserve that much first. */
-    if (g_str_equal(format, "raw")) {
+    /* A raw volume is first cloned copy-on-write into a pool of files, which a filesystem
+     * with reflinks (btrfs, xfs) does at once whatever the size; elsewhere libvirt refuses
+     * that and leaves nothing behind, and the bytes are copied. (libvirt has no reflink for
+     * other formats, and would make a partition or logical volume only to remove it.) The
+     * clone is asked for with no allocation: libvirt would reserve that much first. */
+    to_type = ops_pool_type(pool, to_pool, NULL);
+    if (g_str_equal(format, "raw") && ops_pool_type_holds_files(to_type)) {
         g_debug("libvirt: virStorageVolCreateXMLFrom(%s/%s -> %s/%s, REFLINK)", from_pool, from,
                 to_pool, to);
         xml = copy_xml(to, record->capacity, 0, format);

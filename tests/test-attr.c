@@ -77,7 +77,6 @@ test_volume(void)
     g_assert_cmpuint(st.st_nlink, ==, 1);
 }
 
-/* Where the XML has no permissions or times, the volume is private and as old as the mount. */
 /* A subdirectory of a pool of files, which libvirt lists as a volume of type dir. */
 static void
 test_directory_volume(void)
@@ -93,6 +92,7 @@ test_directory_volume(void)
     g_assert_cmpuint(st.st_nlink, ==, 2);
 }
 
+/* Where the XML has no permissions or times, the volume is private and as old as the mount. */
 static void
 test_volume_defaults(void)
 {

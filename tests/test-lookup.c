@@ -110,12 +110,15 @@ test_unsized(void)
 {
     g_autoptr(GError) error = NULL;
     g_autoptr(MapNode) node = NULL;
+    g_auto(GStrv) names = NULL;
     struct stat st;
 
-    g_assert_false(map_pool_sizes_first("dir"));
-    g_assert_false(map_pool_sizes_first("netfs"));
-    g_assert_true(map_pool_sizes_first("disk"));
-    g_assert_true(map_pool_sizes_first("logical"));
+    g_assert_false(ops_pool_type_sizes_volumes("dir"));
+    g_assert_false(ops_pool_type_sizes_volumes("iscsi")); /* it makes none: libvirt says so */
+    g_assert_true(ops_pool_type_sizes_volumes("disk"));
+    g_assert_true(ops_pool_type_sizes_volumes("logical"));
+    g_assert_true(ops_pool_type_holds_files("netfs"));
+    g_assert_false(ops_pool_type_holds_files("rbd"));
     map_volume_set_state(tree, "default-pool", "placeholder", MAP_VOLUME_UNSIZED);
     node = map_lookup(tree, "/default-pool/placeholder", &error);
     g_assert_no_error(error);
@@ -123,9 +126,17 @@ test_unsized(void)
     map_node_stat(node, &(MapDefaults){.uid = 0, .gid = 0}, &st);
     g_assert_true(S_ISREG(st.st_mode));
     g_assert_cmpint(st.st_size, ==, 0);
+    names = map_list(tree, "/default-pool", NULL);
+    g_assert_true(strv_equal(names, "disk one.img | placeholder"));
     map_volume_settle_pool(tree, "default-pool");
     g_assert_null(map_lookup(tree, "/default-pool/placeholder", &error));
     g_assert_error(error, OPS_ERROR, ENOENT);
+    /* A volume made elsewhere under a placeholder's name takes its place. */
+    map_volume_set_state(tree, "default-pool", "disk one.img", MAP_VOLUME_UNSIZED);
+    g_clear_pointer(&node, map_node_free);
+    node = map_lookup(tree, "/default-pool/disk one.img", NULL);
+    g_assert_cmpuint(node->volume->capacity, ==, 1048576);
+    g_assert_cmpint(map_volume_state(tree, "default-pool", "disk one.img"), ==, MAP_VOLUME_SETTLED);
 }
 
 static void

@@ -38,7 +38,7 @@ check "C1: a volume made through the mount is in virsh at once" \
     sh -c "truncate -s 1M '$MNT/p/inside.raw' && virsh -q -c '$URI' vol-info --pool p inside.raw"
 check_eq "C1: ... and in the mount's listing at once" "inside.raw v1.raw v2.raw v3.raw" "$(names p)"
 
-head -c 4096 /dev/zero >"$SB/pools/r/dropped.raw" && chown vpfs-sandbox: "$SB/pools/r/dropped.raw"
+head -c 4096 /dev/zero >"$SB/pools/r/dropped.raw" && chown "$POOL_OWNER:" "$SB/pools/r/dropped.raw"
 within 4 "C2: a file put in a pool's directory shows after refresh= seconds" \
     test -f "$MNT/r/dropped.raw"
 

@@ -15,7 +15,7 @@ src=$SB/pools/p/src.raw
 head -c 3M /dev/urandom >"$src"
 truncate -s 5M "$src"
 head -c 3M /dev/urandom >>"$src"
-chown vpfs-sandbox: "$src"
+chown "$POOL_OWNER:" "$src"
 v pool-refresh p >/dev/null
 if [ "$path" = streams ]; then mount_fs -d -o direct=never; else mount_fs -d; fi
 local_dir=$WORK/local

@@ -8,7 +8,7 @@ start_daemon
 make_pool demo start
 make_pool idle
 make_pool "two words" start
-mkdir "$SB/pools/passing" && chown vpfs-sandbox: "$SB/pools/passing"
+mkdir "$SB/pools/passing" && chown "$POOL_OWNER:" "$SB/pools/passing"
 v pool-create-as passing dir --target "$SB/pools/passing" >/dev/null
 v vol-create-as demo disk.raw 1M >/dev/null
 mount_fs

@@ -7,11 +7,17 @@ set -uo pipefail
 : "${VIRT_POOLFS:?run through meson test}" "${SANDBOX:?run through meson test}"
 
 # With VPFS_DAEMON=system the daemon is a root one in system mode: the whole scenario runs
-# in a private mount namespace, so that the daemon's directories, the pools it mounts and
-# the mount of virt-poolfs are the scenario's alone and vanish with it.
+# in private mount and PID namespaces, so that the daemon's directories, the pools it mounts
+# and the mount of virt-poolfs are the scenario's alone, and the daemon dies with it even
+# where a timeout's SIGKILL leaves no time to clean up.
 if [ "${VPFS_DAEMON:-session}" = system ] && [ -z "${VPFS_NAMESPACE:-}" ]; then
-    VPFS_NAMESPACE=1 exec unshare --mount --propagation private -- "$0" "$@"
+    VPFS_HOST_MOUNT_NS=$(readlink /proc/self/ns/mnt) # for scripts/libvirtd-sandbox to check
+    export VPFS_NAMESPACE=1 VPFS_HOST_MOUNT_NS
+    exec unshare --mount --propagation private --pid --fork --kill-child --mount-proc -- "$0" "$@"
 fi
+# Who owns what is put straight into a pool's directory: the daemon's user.
+POOL_OWNER=vpfs-sandbox
+[ "${VPFS_DAEMON:-session}" = system ] && POOL_OWNER=root
 
 WORK=$(mktemp -d /tmp/vpfs-test.XXXXXX)
 chmod 755 "$WORK"
@@ -131,7 +137,7 @@ make_tmpfs_pool() {
     mkdir -p "$SB/pools/$1"
     mount -t tmpfs -o "size=$2,mode=0755" virt-poolfs-test "$SB/pools/$1"
     EXTRA_CLEANUP+=("umount '$SB/pools/$1'")
-    chown vpfs-sandbox: "$SB/pools/$1"
+    chown "$POOL_OWNER:" "$SB/pools/$1"
     v pool-define-as "$1" dir --target "$SB/pools/$1" >/dev/null && v pool-start "$1" >/dev/null
 }
 
@@ -187,5 +193,5 @@ cleanup() {
     [ "$TAP_FAILED" -eq 0 ]
 }
 trap 'cleanup; exit $?' EXIT
-# A timeout's SIGTERM cleans up too: mounts, loop devices and daemons are not left behind.
-trap 'exit 143' TERM INT
+# A timeout's SIGTERM cleans up too, and the run counts as failed.
+trap 'not_ok "interrupted by a signal"; exit 143' TERM INT

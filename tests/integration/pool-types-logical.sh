@@ -7,7 +7,7 @@
 . "$(dirname "$0")/lib.sh"
 
 # LVM's tools make /dev/mapper/control on the host's /dev; it goes again at the end.
-[ -e /dev/mapper ] || EXTRA_CLEANUP+=("rm -rf /dev/mapper")
+[ -e /dev/mapper ] || EXTRA_CLEANUP+=("rm -f /dev/mapper/control; rmdir /dev/mapper 2>/dev/null")
 start_daemon
 mount_fs
 make_loop 128M

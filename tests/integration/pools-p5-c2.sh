@@ -30,7 +30,7 @@ check_fails "L1: creating a file in a stopped pool fails" "" touch "$MNT/p1/new.
 
 # A file put into the pool's directory behind libvirt's back shows after a refresh.
 head -c 4096 /dev/zero >"$SB/pools/idle/behind.raw"
-chown vpfs-sandbox: "$SB/pools/idle/behind.raw"
+chown "$POOL_OWNER:" "$SB/pools/idle/behind.raw"
 check "P5: refresh a pool" setfattr -n user.libvirt.refresh -v 1 "$MNT/idle"
 check "P5: after the refresh libvirt has the file" v vol-info --pool idle behind.raw
 within 3 "C2: after the refresh the mount has the file" test -f "$MNT/idle/behind.raw"

@@ -6,7 +6,7 @@
 
 start_daemon
 make_pool p1 start
-mkdir "$SB/pools/tp" && chown vpfs-sandbox: "$SB/pools/tp"
+mkdir "$SB/pools/tp" && chown "$POOL_OWNER:" "$SB/pools/tp"
 v pool-create-as tp dir --target "$SB/pools/tp" >/dev/null # transient
 mount_fs -d
 

@@ -19,12 +19,12 @@ truncate -s 1G "$big"
 for offset in 0 100 400 700 1020; do
     head -c 4M /dev/urandom | dd of="$big" bs=1M seek="$offset" conv=notrunc status=none
 done
-chown vpfs-sandbox: "$big"
+chown "$POOL_OWNER:" "$big"
 v pool-refresh p >/dev/null
 sum=$(cksum <"$big")
 inode=$(stat -c %i "$big")
 small=$SB/pools/p/small.raw
-head -c 3M /dev/urandom >"$small" && chown vpfs-sandbox: "$small"
+head -c 3M /dev/urandom >"$small" && chown "$POOL_OWNER:" "$small"
 v pool-refresh p >/dev/null
 small_sum=$(cksum <"$small")
 
