@@ -77,7 +77,6 @@ fs_volume_empty(const char *path)
     FsState *state = fs_state();
     g_autoptr(GError) error = NULL;
     g_auto(MapPath) parts = {0};
-
     g_autoptr(OpsPool) pool = NULL;
 
     map_forget_path(state->tree, path);
