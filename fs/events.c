@@ -90,9 +90,6 @@ apply(Follower *follower, const PoolEvent *event)
 
     g_debug("events: pool '%s' changed", event->pool);
     map_forget_pool(follower->tree, event->pool);
-    /* Unsized placeholders hold nothing: a pool stopped, removed or defined anew drops them. */
-    if (event->lifecycle)
-        map_volume_settle_pool(follower->tree, event->pool);
     fuse_invalidate_path(follower->fuse, dir);
     fuse_invalidate_path(follower->fuse, xml);
     if (!event->lifecycle || !(now = current_pools(follower->tree->conn)))

@@ -152,6 +152,7 @@ fs_rmdir(const char *path)
     FsState *state = fs_state();
     g_autoptr(GError) error = NULL;
     g_autoptr(MapNode) node = NULL;
+    g_auto(GStrv) unsized = NULL;
 
     g_debug("rmdir '%s'", path);
     node = map_lookup(state->tree, path, &error);
@@ -161,6 +162,13 @@ fs_rmdir(const char *path)
         return fs_volume_unlink("rmdir", path); /* libvirt removes it where it is empty */
     if (node->kind != MAP_NODE_POOL)
         return -ENOTDIR;
+    unsized = map_volume_unsized_names(state->tree, node->pool->name);
+    if (*unsized) {
+        error = g_error_new(OPS_ERROR, ENOTEMPTY,
+                            "pool '%s' holds '%s', not yet given a size (rm it, or truncate -s)",
+                            node->pool->name, *unsized);
+        return fs_fail("rmdir", path, error);
+    }
     map_forget_path(state->tree, path);
     if (!ops_pool_remove(state->conn, node->pool->name, &error))
         return fs_fail("rmdir", path, error);

@@ -124,14 +124,15 @@ fs_volume_resize(const char *operation, const char *path, guint64 capacity, gboo
     if (!volume_parts(path, &parts, &error))
         return fs_fail(operation, path, error);
     if (is_unsized(&parts)) {
-        gboolean made =
-            ops_volume_create(state->conn, parts.top, parts.volume, NULL, capacity, 0600, &error);
-
-        /* EEXIST: another call made it meanwhile; then it is resized like any other. */
-        if (made || error->code != EEXIST) {
-            map_volume_set_state(state->tree, parts.top, parts.volume, MAP_VOLUME_SETTLED);
-            return made ? 0 : fs_fail(operation, path, error);
-        }
+        /* EEXIST: another call made it meanwhile; then it is resized like any other. A
+         * failure leaves the placeholder, as a failed truncate leaves an empty file. */
+        if (!ops_volume_create(state->conn, parts.top, parts.volume, NULL, capacity, 0600,
+                               &error) &&
+            error->code != EEXIST)
+            return fs_fail(operation, path, error);
+        map_volume_set_state(state->tree, parts.top, parts.volume, MAP_VOLUME_SETTLED);
+        if (!error)
+            return 0;
         g_clear_error(&error);
     }
     if (!ops_volume_resize(state->conn, parts.top, parts.volume, capacity, allocate, &error))
@@ -149,11 +150,12 @@ fs_volume_unlink(const char *operation, const char *path)
     map_forget_path(fs_state()->tree, path);
     if (!volume_parts(path, &parts, &error))
         return fs_fail(operation, path, error);
-    /* An unsized volume is in libvirt only where a call racing this one made it. */
+    /* An unsized volume is in libvirt only where a call racing this one made it; else there
+     * is none (ENOENT), or no running pool to hold one (EPERM). */
     unsized = is_unsized(&parts);
     map_volume_set_state(fs_state()->tree, parts.top, parts.volume, MAP_VOLUME_SETTLED);
     if (!ops_volume_delete(fs_state()->conn, parts.top, parts.volume, &error) &&
-        !(unsized && error->code == ENOENT))
+        !(unsized && (error->code == ENOENT || error->code == EPERM)))
         return fs_fail(operation, path, error);
     return 0;
 }
@@ -308,10 +310,9 @@ int
 fs_volume_truncate(const char *path, FsHandle *handle, guint64 size)
 {
     g_autoptr(GMutexLocker) locker = handle ? g_mutex_locker_new(&handle->lock) : NULL;
-    int status;
-
     g_auto(MapPath) parts = {0};
     gboolean unsized = volume_parts(path, &parts, NULL) && is_unsized(&parts);
+    int status;
 
     /* qemu-img and others empty a file they just made before writing it: still new. */
     if (size == 0 && (unsized || is_new(path)))

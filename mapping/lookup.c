@@ -172,6 +172,48 @@ unsized_volume(const char *name)
     return volume;
 }
 
+/* Whether pool @pool runs; where it does not, its unsized volumes are forgotten: a pool that
+ * is not running holds no volume (L1), and one stopped or removed elsewhere drops them. */
+static gboolean
+pool_runs(MapTree *tree, const char *pool)
+{
+    g_autoptr(OpsPool) record = get_pool(tree, pool, NULL);
+
+    if (record && record->state == OPS_POOL_RUNNING)
+        return TRUE;
+    map_volume_settle_pool(tree, pool);
+    return FALSE;
+}
+
+/* The unsized volumes of pool @pool while it runs (asked only where it has some). */
+static char **
+unsized_names(MapTree *tree, const char *pool)
+{
+    g_auto(GStrv) names = map_volume_unsized_names(tree, pool);
+
+    if (!*names || pool_runs(tree, pool))
+        return g_steal_pointer(&names);
+    return g_new0(char *, 1);
+}
+
+/* Volume @parts: libvirt's, else an unsized one of the mount's while its pool runs. */
+static OpsVolume *
+lookup_volume(MapTree *tree, const MapPath *parts, GError **error)
+{
+    g_autoptr(GError) local = NULL;
+    OpsVolume *volume = get_volume(tree, parts->top, parts->volume, &local);
+
+    if (map_volume_state(tree, parts->top, parts->volume) == MAP_VOLUME_UNSIZED) {
+        if (volume) /* a volume made meanwhile, elsewhere or by a move, took its place */
+            map_volume_set_state(tree, parts->top, parts->volume, MAP_VOLUME_SETTLED);
+        else if (pool_runs(tree, parts->top))
+            return unsized_volume(parts->volume);
+    }
+    if (!volume)
+        g_propagate_error(error, g_steal_pointer(&local));
+    return volume;
+}
+
 /* "/NAME", in the order that mapping/mapping.h gives. */
 static MapNode *
 lookup_top(MapTree *tree, const char *name, GError **error)
@@ -220,14 +262,7 @@ map_lookup(MapTree *tree, const char *path, GError **error)
     case MAP_PATH_TOP:
         return lookup_top(tree, parts.top, error);
     case MAP_PATH_VOLUME:
-        volume = get_volume(tree, parts.top, parts.volume, error);
-        if (map_volume_state(tree, parts.top, parts.volume) == MAP_VOLUME_UNSIZED) {
-            if (volume) /* a volume made meanwhile, elsewhere or by a move, took its place */
-                map_volume_set_state(tree, parts.top, parts.volume, MAP_VOLUME_SETTLED);
-            else
-                volume = unsized_volume(parts.volume);
-            g_clear_error(error);
-        }
+        volume = lookup_volume(tree, &parts, error);
         if (!volume)
             return NULL;
         node = node_new(MAP_NODE_VOLUME);
@@ -319,7 +354,7 @@ list_root(MapTree *tree, GError **error)
 static char **
 with_unsized_names(MapTree *tree, const char *pool, char **names)
 {
-    g_auto(GStrv) unsized = names ? map_volume_unsized_names(tree, pool) : NULL;
+    g_auto(GStrv) unsized = names ? unsized_names(tree, pool) : NULL;
     GPtrArray *all;
 
     if (!unsized || !*unsized)
@@ -339,7 +374,7 @@ with_unsized_names(MapTree *tree, const char *pool, char **names)
 static GPtrArray *
 with_unsized_volumes(MapTree *tree, const char *pool, GPtrArray *volumes)
 {
-    g_auto(GStrv) unsized = map_volume_unsized_names(tree, pool);
+    g_auto(GStrv) unsized = unsized_names(tree, pool);
 
     for (char **name = unsized; *name; name++) {
         gboolean listed = FALSE;

@@ -94,6 +94,8 @@ ops_pool_type(virStoragePoolPtr pool, const char *name, GError **error)
     }
     if (!ops_pool_parse_xml(xml, record, error))
         return NULL;
+    if (!record->type)
+        g_set_error(error, OPS_ERROR, EIO, "pool '%s' has no type in its XML", name);
     return g_steal_pointer(&record->type);
 }
 

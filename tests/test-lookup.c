@@ -131,6 +131,10 @@ test_unsized(void)
     map_volume_settle_pool(tree, "default-pool");
     g_assert_null(map_lookup(tree, "/default-pool/placeholder", &error));
     g_assert_error(error, OPS_ERROR, ENOENT);
+    /* A pool that does not run holds none: it forgets them. */
+    map_volume_set_state(tree, "idle", "placeholder", MAP_VOLUME_UNSIZED);
+    g_assert_null(map_lookup(tree, "/idle/placeholder", NULL));
+    g_assert_cmpint(map_volume_state(tree, "idle", "placeholder"), ==, MAP_VOLUME_SETTLED);
     /* A volume made elsewhere under a placeholder's name takes its place. */
     map_volume_set_state(tree, "default-pool", "disk one.img", MAP_VOLUME_UNSIZED);
     g_clear_pointer(&node, map_node_free);

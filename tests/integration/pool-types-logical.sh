@@ -3,7 +3,8 @@
 # Issue 9, P2, P3, L4, V1, E2: a logical pool on a loop device, against a system-mode daemon.
 # Writing NAME.xml defines it and builds the volume group; creating a logical volume needs
 # the kernel's device-mapper, which this machine lacks: truncate -s then fails with EIO and
-# LVM's own words in .errors, and nothing is left behind. rmdir keeps the volume group.
+# LVM's own words in .errors, and nothing is left in libvirt or LVM (the file stays, empty,
+# in the mount until removed). rmdir keeps the volume group.
 . "$(dirname "$0")/lib.sh"
 
 # LVM's tools make /dev/mapper/control on the host's /dev; it goes again at the end.
@@ -33,8 +34,10 @@ check "E2: ... and .errors has LVM's reason" \
     grep -q "cannot create volume 'lv1'.*device-mapper" "$MNT/.errors"
 check_eq "V1: ... no volume is left behind" "" "$(v vol-list vg)"
 check_eq "V1: ... nor a logical volume" "" "$(lvs --noheadings "$vg" 2>/dev/null)"
+check_eq "V1: ... the file stays, empty, as after any failed truncate" 0 "$(stat -c %s "$MNT/vg/lv1")"
 
+check_fails "P2: rmdir while it is there is ENOTEMPTY" "Directory not empty" rmdir "$MNT/vg"
+check "V3: rm of it" rm "$MNT/vg/lv1"
 check "P2: rmdir of the logical pool" rmdir "$MNT/vg"
 check_fails "P2: ... undefines it" "" v pool-info vg
-check_fails "P2: ... and its placeholder is gone with it" "" test -e "$MNT/vg/lv1"
 check_eq "P2: ... the volume group stays" "$vg" "$(vgs --noheadings -o vg_name "$vg" 2>/dev/null | xargs)"
