@@ -7,19 +7,14 @@
  * header the mount made goes first), and libvirt probes their format when the file is
  * flushed. In a pool of partitions or logical volumes, which libvirt makes only of a given
  * size, a new file is "unsized" and becomes a volume when it is given its size; bytes first
- * are refused there. Bytes go through ops/data.c, in place or through streams.
+ * are refused there. Bytes are fs/volume-data.c's.
  */
 #include <errno.h>
-#include <fcntl.h>
 
 #include "fs/fs.h"
 
-/* Tries of a refresh after bytes written first: 50 ms, then doubling, 1.55 s in all. */
-#define REFRESH_ATTEMPTS 5
-
-/* The pool and volume names of volume @path into @parts; EINVAL for any other path. */
-static gboolean
-volume_parts(const char *path, MapPath *parts, GError **error)
+gboolean
+fs_volume_parts(const char *path, MapPath *parts, GError **error)
 {
     if (!map_path_parse(path, parts, error))
         return FALSE;
@@ -30,16 +25,14 @@ volume_parts(const char *path, MapPath *parts, GError **error)
     return FALSE;
 }
 
-/* Whether volume @parts is unsized: a new file that libvirt makes once it has a size. */
-static gboolean
-is_unsized(const MapPath *parts)
+gboolean
+fs_volume_is_unsized(const MapPath *parts)
 {
     return map_volume_state(fs_state()->tree, parts->top, parts->volume) == MAP_VOLUME_UNSIZED;
 }
 
-/* @code for unsized volume @parts, saying what it needs first. */
-static gboolean
-unsized_error(const MapPath *parts, int code, GError **error)
+gboolean
+fs_volume_unsized_error(const MapPath *parts, int code, GError **error)
 {
     g_set_error(error, OPS_ERROR, code,
                 "pool '%s' makes a volume only of a given size: give '%s' its size first "
@@ -56,7 +49,7 @@ fs_volume_create(const char *path, mode_t mode)
     g_auto(MapPath) parts = {0};
     g_autoptr(OpsPool) pool = NULL;
 
-    if (!volume_parts(path, &parts, &error) ||
+    if (!fs_volume_parts(path, &parts, &error) ||
         !(pool = map_lookup_pool_of(state->tree, path, &error)))
         return fs_fail("create", path, error);
     map_forget_volume(state->tree, parts.top, parts.volume);
@@ -80,7 +73,7 @@ fs_volume_empty(const char *path)
     g_autoptr(OpsPool) pool = NULL;
 
     map_forget_path(state->tree, path);
-    if (!volume_parts(path, &parts, &error) ||
+    if (!fs_volume_parts(path, &parts, &error) ||
         !(pool = map_lookup_pool_of(state->tree, path, &error)))
         return fs_fail("open", path, error);
     if (!ops_pool_type_holds_files(pool->type))
@@ -92,24 +85,21 @@ fs_volume_empty(const char *path)
     return 0;
 }
 
-/* Settles volume @path, whatever it was but unsized: it is being sized, copied onto or
- * removed. */
-static void
-settle(const char *path)
+void
+fs_volume_settle(const char *path)
 {
     g_auto(MapPath) parts = {0};
 
-    if (volume_parts(path, &parts, NULL) && !is_unsized(&parts))
+    if (fs_volume_parts(path, &parts, NULL) && !fs_volume_is_unsized(&parts))
         map_volume_set_state(fs_state()->tree, parts.top, parts.volume, MAP_VOLUME_SETTLED);
 }
 
-/* Whether volume @path is new: made by the mount and not yet sized or written. */
-static gboolean
-is_new(const char *path)
+gboolean
+fs_volume_is_new(const char *path)
 {
     g_auto(MapPath) parts = {0};
 
-    return volume_parts(path, &parts, NULL) &&
+    return fs_volume_parts(path, &parts, NULL) &&
            map_volume_state(fs_state()->tree, parts.top, parts.volume) == MAP_VOLUME_NEW;
 }
 
@@ -121,9 +111,9 @@ fs_volume_resize(const char *operation, const char *path, guint64 capacity, gboo
     g_auto(MapPath) parts = {0};
 
     map_forget_path(state->tree, path);
-    if (!volume_parts(path, &parts, &error))
+    if (!fs_volume_parts(path, &parts, &error))
         return fs_fail(operation, path, error);
-    if (is_unsized(&parts)) {
+    if (fs_volume_is_unsized(&parts)) {
         /* EEXIST: another call made it meanwhile; then it is resized like any other. A
          * failure leaves the placeholder, as a failed truncate leaves an empty file. */
         if (!ops_volume_create(state->conn, parts.top, parts.volume, NULL, capacity, 0600,
@@ -148,11 +138,11 @@ fs_volume_unlink(const char *operation, const char *path)
     gboolean unsized;
 
     map_forget_path(fs_state()->tree, path);
-    if (!volume_parts(path, &parts, &error))
+    if (!fs_volume_parts(path, &parts, &error))
         return fs_fail(operation, path, error);
     /* An unsized volume is in libvirt only where a call racing this one made it; else there
      * is none (ENOENT), or no running pool to hold one (EPERM). */
-    unsized = is_unsized(&parts);
+    unsized = fs_volume_is_unsized(&parts);
     map_volume_set_state(fs_state()->tree, parts.top, parts.volume, MAP_VOLUME_SETTLED);
     if (!ops_volume_delete(fs_state()->conn, parts.top, parts.volume, &error) &&
         !(unsized && (error->code == ENOENT || error->code == EPERM)))
@@ -168,13 +158,13 @@ fs_volume_rename(const char *from, const char *to)
     g_auto(MapPath) source = {0};
     g_auto(MapPath) target = {0};
 
-    if (!volume_parts(from, &source, &error) || !volume_parts(to, &target, &error))
+    if (!fs_volume_parts(from, &source, &error) || !fs_volume_parts(to, &target, &error))
         return fs_fail("rename", from, error);
     /* Not EINVAL: mv takes that for a move of a directory into itself. */
-    if (is_unsized(&source) && !unsized_error(&source, EOPNOTSUPP, &error))
+    if (fs_volume_is_unsized(&source) && !fs_volume_unsized_error(&source, EOPNOTSUPP, &error))
         return fs_fail("rename", from, error);
-    settle(from);
-    settle(to);
+    fs_volume_settle(from);
+    fs_volume_settle(to);
     map_forget_path(state->tree, from);
     map_forget_path(state->tree, to);
     if (!ops_volume_move(state->conn, source.top, source.volume, target.top, target.volume,
@@ -204,7 +194,7 @@ fs_fallocate(const char *path, int mode, off_t offset, off_t length, struct fuse
         return fs_fail("fallocate", path, error);
     if (mode != 0 || node->kind != MAP_NODE_VOLUME || end <= node->volume->capacity)
         return -EOPNOTSUPP;
-    settle(path);
+    fs_volume_settle(path);
     return fs_volume_resize("fallocate", path, end, TRUE);
 }
 
@@ -227,7 +217,7 @@ fs_copy_file_range(const char *path_in, struct fuse_file_info *fi_in, off_t offs
 
     g_debug("copy_file_range '%s'@%jd '%s'@%jd %zu", path_in, (intmax_t)offset_in, path_out,
             (intmax_t)offset_out, size);
-    if (!volume_parts(path_in, &in, NULL) || !volume_parts(path_out, &out, NULL))
+    if (!fs_volume_parts(path_in, &in, NULL) || !fs_volume_parts(path_out, &out, NULL))
         return -EOPNOTSUPP;
     source = ops_volume_get(state->conn, in.top, in.volume, &error);
     if (!source)
@@ -235,174 +225,12 @@ fs_copy_file_range(const char *path_in, struct fuse_file_info *fi_in, off_t offs
     if ((guint64)offset_in >= source->physical && offset_in > 0)
         return 0; /* the end of a copy done already */
     /* Only a whole volume into a new one: the clone takes the new volume's place. */
-    if (offset_in != 0 || offset_out != 0 || size < source->physical || !is_new(path_out))
+    if (offset_in != 0 || offset_out != 0 || size < source->physical || !fs_volume_is_new(path_out))
         return -EOPNOTSUPP;
-    settle(path_out);
+    fs_volume_settle(path_out);
     map_forget_path(state->tree, path_out);
     if (!ops_volume_delete(state->conn, out.top, out.volume, &error) ||
         !ops_volume_clone(state->conn, in.top, in.volume, out.top, out.volume, &error))
         return fs_fail("copy_file_range", path_out, error);
     return (ssize_t)source->physical;
-}
-
-/*
- * Has libvirt rescan pool @pool so that it tells the format of bytes written first. The
- * refresh is refused while the pool has jobs under way (a volume being made by another
- * client, say), so it is tried a few times; if it never goes through, the data is in the
- * volume all the same, and the next flush, refresh= or a refresh asked for tells its format.
- */
-static gboolean
-refresh_for_format(const char *pool)
-{
-    for (guint attempt = 0; attempt < REFRESH_ATTEMPTS; attempt++) {
-        g_autoptr(GError) error = NULL;
-
-        if (ops_pool_refresh(fs_state()->conn, pool, &error))
-            return TRUE;
-        g_debug("refresh of pool '%s' for a volume's format: %s", pool, error->message);
-        g_usleep((G_USEC_PER_SEC / 20) << attempt);
-    }
-    return FALSE;
-}
-
-/* Flushes @handle's data, if any, as @operation; the handle's lock is held. */
-static int
-flush_locked(const char *operation, const char *path, FsHandle *handle, gboolean durable)
-{
-    FsState *state = fs_state();
-    g_autoptr(GError) error = NULL;
-    g_auto(MapPath) parts = {0};
-    g_autoptr(OpsVolume) volume = NULL;
-
-    if (!handle->data || !volume_parts(path, &parts, &error))
-        return 0;
-    if (!ops_data_flush(handle->data, durable, &error))
-        return fs_fail(operation, path, error);
-    if (!handle->wrote)
-        return 0;
-    map_forget_path(state->tree, path); /* its size and allocation changed */
-    handle->wrote = FALSE;
-    /* Written into a file that libvirt deleted meanwhile, the bytes went nowhere. */
-    volume = ops_volume_get(state->conn, parts.top, parts.volume, &error);
-    if (!volume) {
-        g_prefix_error(&error, "the volume was deleted while open, what was written is lost: ");
-        fs_log_failure(operation, path, error); /* no ordinary ENOENT: always logged */
-        return -error->code;
-    }
-    /* Bytes written first: libvirt now looks at them to tell the volume's format (V1). The
-     * end of an upload has the daemon refresh the pool by itself; bytes written in place
-     * need asking. */
-    if (map_volume_state(state->tree, parts.top, parts.volume) == MAP_VOLUME_FILLING &&
-        (!ops_data_in_place(handle->data) || refresh_for_format(parts.top)))
-        map_volume_set_state(state->tree, parts.top, parts.volume, MAP_VOLUME_SETTLED);
-    return 0;
-}
-
-int
-fs_volume_flush(const char *operation, const char *path, FsHandle *handle, gboolean durable)
-{
-    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&handle->lock);
-
-    return flush_locked(operation, path, handle, durable);
-}
-
-int
-fs_volume_truncate(const char *path, FsHandle *handle, guint64 size)
-{
-    g_autoptr(GMutexLocker) locker = handle ? g_mutex_locker_new(&handle->lock) : NULL;
-    g_auto(MapPath) parts = {0};
-    gboolean unsized = volume_parts(path, &parts, NULL) && is_unsized(&parts);
-    int status;
-
-    /* qemu-img and others empty a file they just made before writing it: still new. */
-    if (size == 0 && (unsized || is_new(path)))
-        return 0;
-    settle(path);
-    /* libvirt resizes no volume that a stream is writing. */
-    status = handle && !unsized ? flush_locked("truncate", path, handle, FALSE) : 0;
-    return status ? status : fs_volume_resize("truncate", path, size, FALSE);
-}
-
-/* The data channel of @handle, opened now if need be; the handle's lock is held. */
-static OpsData *
-data_locked(const char *path, FsHandle *handle, GError **error)
-{
-    FsState *state = fs_state();
-    g_auto(MapPath) parts = {0};
-
-    if (handle->data)
-        return handle->data;
-    if (!volume_parts(path, &parts, error))
-        return NULL;
-    handle->data = ops_data_open(state->conn, parts.top, parts.volume, handle->writable,
-                                 state->direct != FS_DIRECT_NEVER, error);
-    return handle->data;
-}
-
-int
-fs_volume_read(const char *path, FsHandle *handle, char *buf, size_t size, off_t offset)
-{
-    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&handle->lock);
-    g_autoptr(GError) error = NULL;
-    g_auto(MapPath) parts = {0};
-    OpsData *data;
-    gssize got;
-
-    if (volume_parts(path, &parts, NULL) && is_unsized(&parts))
-        return 0; /* an empty file */
-    data = data_locked(path, handle, &error);
-    got = data ? ops_data_read(data, buf, size, offset, &error) : -1;
-
-    return got < 0 ? fs_fail("read", path, error) : (int)got;
-}
-
-/*
- * Before the first bytes go into a new volume, it is emptied: the bytes are the volume (V1),
- * whatever format its name gave it. In place the file is cut to nothing, so every handle
- * keeps seeing the same file; through streams, which cannot cut, the volume is made anew as
- * an empty raw one. The handle's lock is held.
- */
-static gboolean
-fill_new_volume(const char *path, FsHandle *handle, GError **error)
-{
-    FsState *state = fs_state();
-    g_auto(MapPath) parts = {0};
-    g_autoptr(GError) local = NULL;
-    OpsData *data;
-
-    if (!volume_parts(path, &parts, error))
-        return FALSE;
-    if (is_unsized(&parts))
-        return unsized_error(&parts, EINVAL, error);
-    if (map_volume_state(state->tree, parts.top, parts.volume) != MAP_VOLUME_NEW)
-        return TRUE;
-    data = data_locked(path, handle, error);
-    if (!data)
-        return FALSE;
-    /* A raw volume the mount made is empty already; another format's header must go. */
-    if (!g_str_equal(map_volume_format(parts.volume), "raw") && !ops_data_empty(data, &local)) {
-        if (local->code != ENOTSUP) {
-            g_propagate_error(error, g_steal_pointer(&local));
-            return FALSE;
-        }
-        g_clear_pointer(&handle->data, ops_data_close);
-        if (!ops_volume_replace(state->conn, parts.top, parts.volume, "raw", error))
-            return FALSE;
-    }
-    map_volume_set_state(state->tree, parts.top, parts.volume, MAP_VOLUME_FILLING);
-    return TRUE;
-}
-
-int
-fs_volume_write(const char *path, FsHandle *handle, const char *buf, size_t size, off_t offset)
-{
-    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&handle->lock);
-    g_autoptr(GError) error = NULL;
-    OpsData *data;
-
-    if (!fill_new_volume(path, handle, &error) || !(data = data_locked(path, handle, &error)) ||
-        !ops_data_write(data, buf, size, offset, &error))
-        return fs_fail("write", path, error);
-    handle->wrote = TRUE;
-    return (int)size;
 }

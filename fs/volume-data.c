@@ -1,0 +1,175 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * A volume's bytes through an open file (../shared/SPEC.md V1, V2, V5): reads, writes,
+ * truncation and flushes, through ops/data.c, in place or through streams. Bytes written
+ * into a new volume first are the volume (its format header goes), and once flushed libvirt
+ * is asked to look at them to tell its format.
+ */
+#include <errno.h>
+
+#include "fs/fs.h"
+
+/* Tries of a refresh after bytes written first: 50 ms, then doubling, 1.55 s in all. */
+#define REFRESH_ATTEMPTS 5
+
+/*
+ * Has libvirt rescan pool @pool so that it tells the format of bytes written first. The
+ * refresh is refused while the pool has jobs under way (a volume being made by another
+ * client, say), so it is tried a few times; if it never goes through, the data is in the
+ * volume all the same, and the next flush, refresh= or a refresh asked for tells its format.
+ */
+static gboolean
+refresh_for_format(const char *pool)
+{
+    for (guint attempt = 0; attempt < REFRESH_ATTEMPTS; attempt++) {
+        g_autoptr(GError) error = NULL;
+
+        if (ops_pool_refresh(fs_state()->conn, pool, &error))
+            return TRUE;
+        g_debug("refresh of pool '%s' for a volume's format: %s", pool, error->message);
+        g_usleep((G_USEC_PER_SEC / 20) << attempt);
+    }
+    return FALSE;
+}
+
+/* Flushes @handle's data, if any, as @operation; the handle's lock is held. */
+static int
+flush_locked(const char *operation, const char *path, FsHandle *handle, gboolean durable)
+{
+    FsState *state = fs_state();
+    g_autoptr(GError) error = NULL;
+    g_auto(MapPath) parts = {0};
+    g_autoptr(OpsVolume) volume = NULL;
+
+    if (!handle->data || !fs_volume_parts(path, &parts, &error))
+        return 0;
+    if (!ops_data_flush(handle->data, durable, &error))
+        return fs_fail(operation, path, error);
+    if (!handle->wrote)
+        return 0;
+    map_forget_path(state->tree, path); /* its size and allocation changed */
+    handle->wrote = FALSE;
+    /* Written into a file that libvirt deleted meanwhile, the bytes went nowhere. */
+    volume = ops_volume_get(state->conn, parts.top, parts.volume, &error);
+    if (!volume) {
+        g_prefix_error(&error, "the volume was deleted while open, what was written is lost: ");
+        fs_log_failure(operation, path, error); /* no ordinary ENOENT: always logged */
+        return -error->code;
+    }
+    /* Bytes written first: libvirt now looks at them to tell the volume's format (V1). The
+     * end of an upload has the daemon refresh the pool by itself; bytes written in place
+     * need asking. */
+    if (map_volume_state(state->tree, parts.top, parts.volume) == MAP_VOLUME_FILLING &&
+        (!ops_data_in_place(handle->data) || refresh_for_format(parts.top)))
+        map_volume_set_state(state->tree, parts.top, parts.volume, MAP_VOLUME_SETTLED);
+    return 0;
+}
+
+int
+fs_volume_flush(const char *operation, const char *path, FsHandle *handle, gboolean durable)
+{
+    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&handle->lock);
+
+    return flush_locked(operation, path, handle, durable);
+}
+
+int
+fs_volume_truncate(const char *path, FsHandle *handle, guint64 size)
+{
+    g_autoptr(GMutexLocker) locker = handle ? g_mutex_locker_new(&handle->lock) : NULL;
+    g_auto(MapPath) parts = {0};
+    gboolean unsized = fs_volume_parts(path, &parts, NULL) && fs_volume_is_unsized(&parts);
+    int status;
+
+    /* qemu-img and others empty a file they just made before writing it: still new. */
+    if (size == 0 && (unsized || fs_volume_is_new(path)))
+        return 0;
+    fs_volume_settle(path);
+    /* libvirt resizes no volume that a stream is writing. */
+    status = handle && !unsized ? flush_locked("truncate", path, handle, FALSE) : 0;
+    return status ? status : fs_volume_resize("truncate", path, size, FALSE);
+}
+
+/* The data channel of @handle, opened now if need be; the handle's lock is held. */
+static OpsData *
+data_locked(const char *path, FsHandle *handle, GError **error)
+{
+    FsState *state = fs_state();
+    g_auto(MapPath) parts = {0};
+
+    if (handle->data)
+        return handle->data;
+    if (!fs_volume_parts(path, &parts, error))
+        return NULL;
+    handle->data = ops_data_open(state->conn, parts.top, parts.volume, handle->writable,
+                                 state->direct != FS_DIRECT_NEVER, error);
+    return handle->data;
+}
+
+int
+fs_volume_read(const char *path, FsHandle *handle, char *buf, size_t size, off_t offset)
+{
+    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&handle->lock);
+    g_autoptr(GError) error = NULL;
+    g_auto(MapPath) parts = {0};
+    OpsData *data;
+    gssize got;
+
+    if (fs_volume_parts(path, &parts, NULL) && fs_volume_is_unsized(&parts))
+        return 0; /* an empty file */
+    data = data_locked(path, handle, &error);
+    got = data ? ops_data_read(data, buf, size, offset, &error) : -1;
+
+    return got < 0 ? fs_fail("read", path, error) : (int)got;
+}
+
+/*
+ * Before the first bytes go into a new volume, it is emptied: the bytes are the volume (V1),
+ * whatever format its name gave it. In place the file is cut to nothing, so every handle
+ * keeps seeing the same file; through streams, which cannot cut, the volume is made anew as
+ * an empty raw one. The handle's lock is held.
+ */
+static gboolean
+fill_new_volume(const char *path, FsHandle *handle, GError **error)
+{
+    FsState *state = fs_state();
+    g_auto(MapPath) parts = {0};
+    g_autoptr(GError) local = NULL;
+    OpsData *data;
+
+    if (!fs_volume_parts(path, &parts, error))
+        return FALSE;
+    if (fs_volume_is_unsized(&parts))
+        return fs_volume_unsized_error(&parts, EINVAL, error);
+    if (map_volume_state(state->tree, parts.top, parts.volume) != MAP_VOLUME_NEW)
+        return TRUE;
+    data = data_locked(path, handle, error);
+    if (!data)
+        return FALSE;
+    /* A raw volume the mount made is empty already; another format's header must go. */
+    if (!g_str_equal(map_volume_format(parts.volume), "raw") && !ops_data_empty(data, &local)) {
+        if (local->code != ENOTSUP) {
+            g_propagate_error(error, g_steal_pointer(&local));
+            return FALSE;
+        }
+        g_clear_pointer(&handle->data, ops_data_close);
+        if (!ops_volume_replace(state->conn, parts.top, parts.volume, "raw", error))
+            return FALSE;
+    }
+    map_volume_set_state(state->tree, parts.top, parts.volume, MAP_VOLUME_FILLING);
+    return TRUE;
+}
+
+int
+fs_volume_write(const char *path, FsHandle *handle, const char *buf, size_t size, off_t offset)
+{
+    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&handle->lock);
+    g_autoptr(GError) error = NULL;
+    OpsData *data;
+
+    if (!fill_new_volume(path, handle, &error) || !(data = data_locked(path, handle, &error)) ||
+        !ops_data_write(data, buf, size, offset, &error))
+        return fs_fail("write", path, error);
+    handle->wrote = TRUE;
+    return (int)size;
+}
