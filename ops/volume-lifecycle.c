@@ -10,19 +10,33 @@
 
 #include "ops/ops-private.h"
 
+/* The XML of a new volume @name; no format element where @format is NULL (the pool's
+ * default), no permissions where @mode is OPS_UNKNOWN. */
+static char *
+volume_xml(const char *name, guint64 capacity, guint64 allocation, const char *format, guint32 mode)
+{
+    GString *xml = g_string_new(NULL);
+    g_autofree char *name_xml = g_markup_printf_escaped("<name>%s</name>", name);
+    g_autofree char *format_xml =
+        format ? g_markup_printf_escaped("<format type='%s'/>", format) : NULL;
+
+    g_string_append_printf(xml,
+                           "<volume>%s<capacity>%" G_GUINT64_FORMAT "</capacity>"
+                           "<allocation>%" G_GUINT64_FORMAT "</allocation><target>%s",
+                           name_xml, capacity, allocation, format_xml ? format_xml : "");
+    if (mode != OPS_UNKNOWN)
+        g_string_append_printf(xml, "<permissions><mode>0%o</mode></permissions>", mode & 07777);
+    g_string_append(xml, "</target></volume>");
+    return g_string_free(xml, FALSE);
+}
+
 gboolean
 ops_volume_create(OpsConnection *conn, const char *pool_name, const char *name, const char *format,
                   guint64 capacity, guint32 mode, GError **error)
 {
     g_autoptr(virStoragePool) pool = ops_pool_lookup(conn, pool_name, error);
     g_autoptr(virStorageVol) volume = NULL;
-    g_autofree char *name_xml = g_markup_printf_escaped("<name>%s</name>", name);
-    g_autofree char *format_xml =
-        format ? g_markup_printf_escaped("<format type='%s'/>", format) : g_strdup("");
-    g_autofree char *xml = g_strdup_printf(
-        "<volume>%s<capacity>%" G_GUINT64_FORMAT "</capacity><allocation>%" G_GUINT64_FORMAT
-        "</allocation><target>%s<permissions><mode>0%o</mode></permissions></target></volume>",
-        name_xml, capacity, capacity, format_xml, mode & 07777);
+    g_autofree char *xml = volume_xml(name, capacity, capacity, format, mode);
 
     if (!pool)
         return FALSE;
@@ -110,17 +124,6 @@ delete_if_present(OpsConnection *conn, const char *pool, const char *name, GErro
     return FALSE;
 }
 
-/* The XML of volume @name, a copy of another. */
-static char *
-copy_xml(const char *name, guint64 capacity, guint64 allocation, const char *format)
-{
-    return g_markup_printf_escaped(
-        "<volume><name>%s</name><capacity>%" G_GUINT64_FORMAT "</capacity>"
-        "<allocation>%" G_GUINT64_FORMAT "</allocation><target><format type='%s'/></target>"
-        "</volume>",
-        name, capacity, allocation, format);
-}
-
 gboolean
 ops_volume_clone(OpsConnection *conn, const char *from_pool, const char *from, const char *to_pool,
                  const char *to, GError **error)
@@ -153,7 +156,7 @@ ops_volume_clone(OpsConnection *conn, const char *from_pool, const char *from, c
     if (g_str_equal(format, "raw") && ops_pool_type_holds_files(to_type)) {
         g_debug("libvirt: virStorageVolCreateXMLFrom(%s/%s -> %s/%s, REFLINK)", from_pool, from,
                 to_pool, to);
-        xml = copy_xml(to, record->capacity, 0, format);
+        xml = volume_xml(to, record->capacity, 0, format, OPS_UNKNOWN);
         copy = virStorageVolCreateXMLFrom(pool, xml, source, VIR_STORAGE_VOL_CREATE_REFLINK);
         if (copy)
             return TRUE;
@@ -161,7 +164,7 @@ ops_volume_clone(OpsConnection *conn, const char *from_pool, const char *from, c
         g_free(xml);
     }
     /* The allocation is given so that a sparse volume stays sparse. */
-    xml = copy_xml(to, record->capacity, record->allocation, format);
+    xml = volume_xml(to, record->capacity, record->allocation, format, OPS_UNKNOWN);
     g_debug("libvirt: virStorageVolCreateXMLFrom(%s/%s -> %s/%s)", from_pool, from, to_pool, to);
     copy = virStorageVolCreateXMLFrom(pool, xml, source, 0);
     if (!copy)
