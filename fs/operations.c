@@ -162,7 +162,7 @@ fs_rmdir(const char *path)
         return fs_volume_unlink("rmdir", path); /* libvirt removes it where it is empty */
     if (node->kind != MAP_NODE_POOL)
         return -ENOTDIR;
-    unsized = map_volume_unsized_names(state->tree, node->pool->name);
+    unsized = map_unsized_names(state->tree, node->pool->name);
     if (*unsized) {
         error = g_error_new(OPS_ERROR, ENOTEMPTY,
                             "pool '%s' holds '%s', not yet given a size (rm it, or truncate -s)",

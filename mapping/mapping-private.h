@@ -15,6 +15,5 @@ OpsVolume *map_get_volume(MapTree *tree, const char *pool, const char *name, GEr
 char **map_get_names(MapTree *tree, const char *dir, const char *pool, GError **error);
 /* What stat shows of a volume that has no size yet, and so is not in libvirt: a new record. */
 OpsVolume *map_unsized_volume(const char *name);
-/* The unsized volumes of pool @pool while it runs (asked of libvirt only where it has
- * some): a sorted GStrv to free. */
-char **map_unsized_names(MapTree *tree, const char *pool);
+/* The unsized volumes of pool @pool, running or not: a sorted GStrv to free. */
+char **map_volume_unsized_names(MapTree *tree, const char *pool);

@@ -172,8 +172,10 @@ MapVolumeState map_volume_state(MapTree *tree, const char *pool, const char *nam
 void map_volume_set_state(MapTree *tree, const char *pool, const char *name, MapVolumeState state);
 /* Settles every volume of pool @pool: it is gone. */
 void map_volume_settle_pool(MapTree *tree, const char *pool);
-/* The unsized volumes of pool @pool, which only the mount knows: a sorted GStrv to free. */
-char **map_volume_unsized_names(MapTree *tree, const char *pool);
+/* The unsized volumes of pool @pool, which only the mount knows, while the pool runs (a pool
+ * that does not run forgets them; it is asked of libvirt only where it has some): a sorted
+ * GStrv to free. */
+char **map_unsized_names(MapTree *tree, const char *pool);
 
 /* The file at the root where the most recent failures can be read (E2). */
 #define MAP_ERROR_LOG_NAME ".errors"

@@ -6,7 +6,7 @@
  * tell its format, or that it is to be made once it has a size (a pool of partitions or
  * logical volumes cannot hold an empty one). Every other volume is settled and has no entry.
  */
-#include "mapping/mapping.h"
+#include "mapping/mapping-private.h"
 
 static char *
 volume_key(const char *pool, const char *name)
