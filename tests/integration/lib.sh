@@ -83,6 +83,16 @@ wait_for() {
     return 1
 }
 
+# seconds_since START: the seconds since $EPOCHREALTIME was START, to two decimals.
+seconds_since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.2f", b - a }'; }
+
+# timed DESCRIPTION COMMAND...: check, and the command's time as a TAP comment.
+timed() {
+    local start=$EPOCHREALTIME
+    check "$@"
+    echo "# $1: $(seconds_since "$start") s"
+}
+
 # within SECONDS DESCRIPTION COMMAND...: the command must succeed within that many seconds,
 # polled every 50 ms.
 within() {

@@ -23,12 +23,6 @@ head -c 1G /dev/urandom >"$btr/a/big.raw" && sync "$btr/a/big.raw" # a clone flu
 sum=$(sha256sum <"$btr/a/big.raw" | cut -d' ' -f1)
 v pool-refresh a >/dev/null
 
-# timed DESCRIPTION COMMAND...: check, and the command's time as a TAP comment.
-timed() {
-    local started=$EPOCHREALTIME
-    check "$@"
-    echo "# ${*:2}: $(awk -v a="$started" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.2f", b - a }') s"
-}
 # exclusive FILE: the bytes of FILE that are not shared with another (btrfs' "Exclusive").
 exclusive() { btrfs filesystem du --raw "$1" | awk 'NR == 2 { print $2 }'; }
 

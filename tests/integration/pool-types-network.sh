@@ -18,7 +18,7 @@ try_pool() {
     started=$EPOCHREALTIME
     check_fails "P3, P4: cp of $name.xml: the start fails with EIO" "Input/output error" \
         cp "$WORK/$name.xml" "$MNT/$name.xml"
-    elapsed=$(awk -v a="$started" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')
+    elapsed=$(seconds_since "$started")
     echo "# $name: the start failed after $elapsed s"
     check "P3: ... within $limit s" awk -v e="$elapsed" -v l="$limit" 'BEGIN { exit !(e < l) }'
     check "E2: ... and .errors says why" grep -qE "defined, but cannot (build|start) pool '$name'.*$reason" \

@@ -28,28 +28,22 @@ head -c 3M /dev/urandom >"$small" && chown "$POOL_OWNER:" "$small"
 v pool-refresh p >/dev/null
 small_sum=$(cksum <"$small")
 
-# timed_mv DESCRIPTION FROM TO: a mv that must succeed; its time is noted for the record.
-timed_mv() {
-    local start=$EPOCHREALTIME
-    check "$1" mv "$2" "$3"
-    echo "# $1: $(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.2f", b - a }') s"
-}
 host_sum() { cksum <"$1"; }  # CRC-32 and length: fast on 1 GiB
 gone() { ! v vol-info --pool "$1" "$2" >/dev/null 2>&1; }
 
-timed_mv "V4: mv of a 1 GiB volume within a pool" "$MNT/p/big.raw" "$MNT/p/renamed.raw"
+timed "V4: mv of a 1 GiB volume within a pool" mv "$MNT/p/big.raw" "$MNT/p/renamed.raw"
 check_eq "V4: ... keeps its bytes" "$sum" "$(host_sum "$SB/pools/p/renamed.raw")"
 check_eq "V4: ... as a host rename: the same file" "$inode" "$(stat -c %i "$SB/pools/p/renamed.raw")"
 check "V4: ... and the old name is gone from libvirt" gone p big.raw
 check_eq "V4: ... and the new name is in it" "1073741824" \
     "$(v vol-info --bytes --pool p renamed.raw | sed -nE 's/^Capacity: +([0-9]+).*/\1/p')"
 
-timed_mv "V4: mv between pools on one filesystem" "$MNT/p/renamed.raw" "$MNT/q/big.raw"
+timed "V4: mv between pools on one filesystem" mv "$MNT/p/renamed.raw" "$MNT/q/big.raw"
 check_eq "V4: ... keeps its bytes" "$sum" "$(host_sum "$SB/pools/q/big.raw")"
 check_eq "V4: ... as a host rename" "$inode" "$(stat -c %i "$SB/pools/q/big.raw")"
 check "V4: ... and libvirt moved it" sh -c "v() { virsh -q -c '$URI' \"\$@\"; }; v vol-info --pool q big.raw >/dev/null && ! v vol-info --pool p renamed.raw 2>/dev/null"
 
-timed_mv "V4: mv between pools on two filesystems" "$MNT/q/big.raw" "$MNT/t/big.raw"
+timed "V4: mv between pools on two filesystems" mv "$MNT/q/big.raw" "$MNT/t/big.raw"
 check_eq "V4: ... keeps its bytes" "$sum" "$(host_sum "$SB/pools/t/big.raw")"
 check "V4: ... and the source is gone" gone q big.raw
 check_eq "V4: ... and it stays sparse" yes \
