@@ -67,12 +67,14 @@ with_unsized_names(MapTree *tree, const char *pool, char **names)
     return ops_names_sorted(all);
 }
 
-/* Adds to @volumes of pool @pool (taken, returned) the pool's unsized volumes. */
+/* Adds to @volumes of pool @pool (taken, returned, sorted) the pool's unsized volumes. */
 static GPtrArray *
 with_unsized_volumes(MapTree *tree, const char *pool, GPtrArray *volumes)
 {
     g_auto(GStrv) unsized = map_unsized_names(tree, pool);
 
+    if (!*unsized)
+        return volumes;
     for (char **name = unsized; *name; name++) {
         gboolean listed = FALSE;
 
@@ -81,6 +83,7 @@ with_unsized_volumes(MapTree *tree, const char *pool, GPtrArray *volumes)
         if (!listed)
             g_ptr_array_add(volumes, map_unsized_volume(*name));
     }
+    ops_volumes_sort(volumes);
     return volumes;
 }
 
@@ -122,7 +125,7 @@ map_list_volumes(MapTree *tree, const char *pool, GError **error)
 {
     g_autofree char *dir = g_strconcat("/", pool, NULL);
     g_auto(GStrv) names = map_cache_get(tree->cache, MAP_CACHE_LIST, dir);
-    GPtrArray *volumes = g_ptr_array_new_with_free_func((GDestroyNotify)ops_volume_free);
+    GPtrArray *volumes = g_ptr_array_new_with_free_func((GDestroyNotify)ops_volume_unref);
     GPtrArray *fetched;
 
     /* A fresh listing whose every volume is fresh too is the cache's answer. */

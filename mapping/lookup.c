@@ -39,8 +39,8 @@ map_node_free(MapNode *node)
 {
     if (!node)
         return;
-    ops_pool_free(node->pool);
-    ops_volume_free(node->volume);
+    ops_pool_unref(node->pool);
+    ops_volume_unref(node->volume);
     map_scratch_file_unref(node->scratch);
     g_free(node);
 }
@@ -160,7 +160,7 @@ map_forget_path(MapTree *tree, const char *path)
 OpsVolume *
 map_unsized_volume(const char *name)
 {
-    OpsVolume *volume = g_new0(OpsVolume, 1);
+    OpsVolume *volume = ops_volume_new();
 
     volume->described = TRUE;
     volume->name = g_strdup(name);
@@ -280,7 +280,7 @@ map_lookup_described(MapTree *tree, const char *path, GError **error)
         return node;
     key = g_strconcat(parts.top, "/", parts.volume, NULL);
     map_cache_forget(tree->cache, MAP_CACHE_VOLUME, key);
-    ops_volume_free(node->volume);
+    ops_volume_unref(node->volume);
     node->volume = map_get_volume(tree, parts.top, parts.volume, error);
     if (!node->volume)
         g_clear_pointer(&node, map_node_free);

@@ -117,8 +117,8 @@ void map_scratch_file_mark_clean(MapScratchFile *file);
 char *map_scratch_file_text(MapScratchFile *file, gboolean *dirty, GError **error);
 
 /*
- * The metadata cache (mapping/cache.c): copies of records and listings, fresh for a time to
- * live. Keys: a pool's name (MAP_CACHE_POOL), "POOL/VOLUME" (MAP_CACHE_VOLUME), a directory's
+ * The metadata cache (mapping/cache.c): records (shared) and listings (copied), fresh for a
+ * time to live. Keys: a pool's name (MAP_CACHE_POOL), "POOL/VOLUME" (MAP_CACHE_VOLUME), a directory's
  * path (MAP_CACHE_LIST, a GStrv of names). Thread-safe.
  */
 typedef enum {
@@ -132,11 +132,11 @@ typedef struct _MapCache MapCache;
 /* A cache whose entries live @ttl_seconds; 0 caches nothing. */
 MapCache *map_cache_new(guint ttl_seconds);
 void map_cache_free(MapCache *cache);
-/* A copy of the fresh value under @key (for ops_pool_free, ops_volume_free, g_strfreev), or
- * NULL. */
+/* The fresh value under @key: a reference to the record (for ops_pool_unref, ops_volume_unref)
+ * or a copy of the listing (for g_strfreev); NULL if none is fresh. */
 gpointer map_cache_get(MapCache *cache, MapCacheKind kind, const char *key);
-/* Stores a copy of @value under @key. */
-void map_cache_put(MapCache *cache, MapCacheKind kind, const char *key, gconstpointer value);
+/* Stores @value under @key: a reference to the record, or a copy of the listing. */
+void map_cache_put(MapCache *cache, MapCacheKind kind, const char *key, gpointer value);
 void map_cache_forget(MapCache *cache, MapCacheKind kind, const char *key);
 /* Forgets every entry of @kind whose key starts with @prefix. */
 void map_cache_forget_prefix(MapCache *cache, MapCacheKind kind, const char *prefix);

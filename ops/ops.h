@@ -70,7 +70,10 @@ typedef enum {
     OPS_POOL_INACCESSIBLE,
 } OpsPoolState;
 
-/* What libvirt says of one pool at one moment. */
+/*
+ * What libvirt says of one pool at one moment. Records are shared by reference (the cache
+ * hands out the one it holds), so a record is never changed once made.
+ */
 typedef struct {
     char *name;
     char *uuid;
@@ -86,10 +89,11 @@ typedef struct {
     char *xml;      /* inactive definition; the live one for a transient pool */
 } OpsPool;
 
-void ops_pool_free(OpsPool *pool);
-/* A deep copy of @pool, to free with ops_pool_free. */
-OpsPool *ops_pool_copy(const OpsPool *pool);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(OpsPool, ops_pool_free)
+/* A new empty record, with one reference. */
+OpsPool *ops_pool_new(void);
+OpsPool *ops_pool_ref(OpsPool *pool);
+void ops_pool_unref(OpsPool *pool);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(OpsPool, ops_pool_unref)
 
 /* Sorts @names (owned strings), ends it with NULL and returns it as a GStrv, taking it. */
 char **ops_names_sorted(GPtrArray *names);
@@ -105,9 +109,10 @@ gboolean ops_pool_type_holds_files(const char *type);
 gboolean ops_pool_type_sizes_volumes(const char *type);
 
 /*
- * What libvirt says of one volume at one moment. A listing made in place (ops_volume_list)
- * holds only what stat needs, read from the volume's file: @described is FALSE there, and
- * @format, @capacity and @xml are unknown until ops_volume_get.
+ * What libvirt says of one volume at one moment, shared by reference and never changed once
+ * made, as OpsPool. A listing made in place (ops_volume_list) holds only what stat needs,
+ * read from the volume's file: @described is FALSE there, and @format, @capacity and @xml
+ * are unknown until ops_volume_get.
  */
 typedef struct {
     gboolean described; /* every field is libvirt's, from the volume's XML */
@@ -126,10 +131,13 @@ typedef struct {
     char *xml;
 } OpsVolume;
 
-void ops_volume_free(OpsVolume *volume);
-/* A deep copy of @volume, to free with ops_volume_free. */
-OpsVolume *ops_volume_copy(const OpsVolume *volume);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(OpsVolume, ops_volume_free)
+/* A new empty record, with one reference. */
+OpsVolume *ops_volume_new(void);
+OpsVolume *ops_volume_ref(OpsVolume *volume);
+void ops_volume_unref(OpsVolume *volume);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(OpsVolume, ops_volume_unref)
+/* Sorts @volumes, a GPtrArray of OpsVolume, by name, as names are listed. */
+void ops_volumes_sort(GPtrArray *volumes);
 
 /*
  * The names of every pool, running or not, sorted. Returns a NULL-terminated vector the
@@ -147,7 +155,7 @@ OpsPool *ops_pool_get(OpsConnection *conn, const char *name, GError **error);
 char **ops_volume_list_names(OpsConnection *conn, const char *pool, GError **error);
 
 /*
- * Every volume of pool @pool (none for a pool not running), in libvirt's order: a GPtrArray
+ * Every volume of pool @pool (none for a pool not running), sorted by name: a GPtrArray
  * of OpsVolume, or NULL with @error set. Where the daemon is on this host, @in_place allows
  * it and the pool is a directory this process can read, the volumes are the files libvirt
  * lists, described by lstat (not @described); otherwise each is asked of libvirt, several

@@ -86,7 +86,7 @@ char *
 ops_pool_type(virStoragePoolPtr pool, const char *name, GError **error)
 {
     g_autofree char *xml = virStoragePoolGetXMLDesc(pool, 0);
-    g_autoptr(OpsPool) record = g_new0(OpsPool, 1);
+    g_autoptr(OpsPool) record = ops_pool_new();
 
     if (!xml) {
         ops_step_failed(error, "cannot read pool", name);
@@ -189,7 +189,7 @@ classify_define_error(GError *error)
 gboolean
 ops_pool_define(OpsConnection *conn, const char *name, const char *xml, GError **error)
 {
-    g_autoptr(OpsPool) parsed = g_new0(OpsPool, 1);
+    g_autoptr(OpsPool) parsed = ops_pool_new();
     g_autoptr(virConnect) live = NULL;
     g_autoptr(virStoragePool) existing = NULL;
     g_autoptr(virStoragePool) pool = NULL;

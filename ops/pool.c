@@ -104,7 +104,7 @@ ops_pool_get(OpsConnection *conn, const char *name, GError **error)
         ops_error_from_libvirt(error, "cannot read the pool's XML");
         return NULL;
     }
-    result = g_new0(OpsPool, 1);
+    result = ops_pool_new();
     if (!ops_pool_parse_xml(xml, result, error))
         return NULL;
     g_free(result->name);

@@ -1,20 +1,36 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The records ops/ hands out: their destructors and names. */
+/* The records ops/ hands out: their lifetimes, order and names. */
 #include <string.h>
 
 #include "ops/ops-private.h"
 
-void
-ops_pool_free(OpsPool *pool)
+OpsPool *
+ops_pool_new(void)
 {
-    if (!pool)
-        return;
+    return g_atomic_rc_box_new0(OpsPool);
+}
+
+OpsPool *
+ops_pool_ref(OpsPool *pool)
+{
+    return g_atomic_rc_box_acquire(pool);
+}
+
+static void
+pool_clear(OpsPool *pool)
+{
     g_free(pool->name);
     g_free(pool->uuid);
     g_free(pool->type);
     g_free(pool->target);
     g_free(pool->xml);
-    g_free(pool);
+}
+
+void
+ops_pool_unref(OpsPool *pool)
+{
+    if (pool)
+        g_atomic_rc_box_release_full(pool, (GDestroyNotify)pool_clear);
 }
 
 const char *
@@ -56,18 +72,34 @@ ops_pool_type_sizes_volumes(const char *type)
     return type_in(type, sized, G_N_ELEMENTS(sized));
 }
 
-void
-ops_volume_free(OpsVolume *volume)
+OpsVolume *
+ops_volume_new(void)
 {
-    if (!volume)
-        return;
+    return g_atomic_rc_box_new0(OpsVolume);
+}
+
+OpsVolume *
+ops_volume_ref(OpsVolume *volume)
+{
+    return g_atomic_rc_box_acquire(volume);
+}
+
+static void
+volume_clear(OpsVolume *volume)
+{
     g_free(volume->name);
     g_free(volume->key);
     g_free(volume->path);
     g_free(volume->type);
     g_free(volume->format);
     g_free(volume->xml);
-    g_free(volume);
+}
+
+void
+ops_volume_unref(OpsVolume *volume)
+{
+    if (volume)
+        g_atomic_rc_box_release_full(volume, (GDestroyNotify)volume_clear);
 }
 
 static int
@@ -84,29 +116,14 @@ ops_names_sorted(GPtrArray *names)
     return (char **)g_ptr_array_free(names, FALSE);
 }
 
-OpsPool *
-ops_pool_copy(const OpsPool *pool)
+static int
+compare_volume_names(gconstpointer a, gconstpointer b)
 {
-    OpsPool *copy = g_memdup2(pool, sizeof(*pool));
-
-    copy->name = g_strdup(pool->name);
-    copy->uuid = g_strdup(pool->uuid);
-    copy->type = g_strdup(pool->type);
-    copy->target = g_strdup(pool->target);
-    copy->xml = g_strdup(pool->xml);
-    return copy;
+    return strcmp((*(OpsVolume *const *)a)->name, (*(OpsVolume *const *)b)->name);
 }
 
-OpsVolume *
-ops_volume_copy(const OpsVolume *volume)
+void
+ops_volumes_sort(GPtrArray *volumes)
 {
-    OpsVolume *copy = g_memdup2(volume, sizeof(*volume));
-
-    copy->name = g_strdup(volume->name);
-    copy->key = g_strdup(volume->key);
-    copy->path = g_strdup(volume->path);
-    copy->type = g_strdup(volume->type);
-    copy->format = g_strdup(volume->format);
-    copy->xml = g_strdup(volume->xml);
-    return copy;
+    g_ptr_array_sort(volumes, compare_volume_names);
 }

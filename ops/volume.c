@@ -121,7 +121,7 @@ describe_in_place(const char *dir, const char *name)
 
     if (lstat(path, &st) < 0)
         return NULL;
-    volume = g_new0(OpsVolume, 1);
+    volume = ops_volume_new();
     volume->name = g_strdup(name);
     volume->key = g_strdup(path);
     volume->path = g_steal_pointer(&path);
@@ -171,7 +171,7 @@ ops_volume_list(OpsConnection *conn, const char *pool_name, gboolean in_place, G
     }
     if (workers)
         g_thread_pool_free(workers, FALSE, TRUE); /* waits for every call */
-    result = g_ptr_array_new_full(count, (GDestroyNotify)ops_volume_free);
+    result = g_ptr_array_new_full(count, (GDestroyNotify)ops_volume_unref);
     for (int i = 0; i < count; i++) {
         if (job.records[i])
             g_ptr_array_add(result, job.records[i]);
@@ -179,5 +179,6 @@ ops_volume_list(OpsConnection *conn, const char *pool_name, gboolean in_place, G
     }
     free(job.handles);
     g_free(job.records);
+    ops_volumes_sort(result);
     return result;
 }

@@ -152,7 +152,7 @@ ops_volume_parse_xml(const char *xml, GError **error)
     if (!doc)
         return NULL;
     ctx = xmlXPathNewContext(doc);
-    volume = g_new0(OpsVolume, 1);
+    volume = ops_volume_new();
     volume->described = TRUE;
     volume->name = xpath_string(ctx, "/volume/name");
     if (!volume->name) {

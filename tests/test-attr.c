@@ -9,7 +9,7 @@ static const MapDefaults defaults = {.uid = 1000, .gid = 100, .mounted = {170000
 static OpsPool *
 make_pool(void)
 {
-    OpsPool *pool = g_new0(OpsPool, 1);
+    OpsPool *pool = ops_pool_new();
 
     pool->name = g_strdup("demo");
     pool->uuid = g_strdup("875ca088-fcf4-468c-98f6-deeee96d64dc");
@@ -28,7 +28,7 @@ make_pool(void)
 static OpsVolume *
 make_volume(void)
 {
-    OpsVolume *volume = g_new0(OpsVolume, 1);
+    OpsVolume *volume = ops_volume_new();
 
     volume->name = g_strdup("a.qcow2");
     volume->key = g_strdup("/p/a.qcow2");

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* mapping/cache.c: copies in and out, the time to live, and forgetting (C1, C2). */
+/* mapping/cache.c: shared records, copied listings, the time to live, and forgetting (C1, C2). */
 #include "mapping/mapping.h"
 
 static OpsVolume *
 volume_named(const char *name)
 {
-    OpsVolume *volume = g_new0(OpsVolume, 1);
+    OpsVolume *volume = ops_volume_new();
 
     volume->described = TRUE;
     volume->name = g_strdup(name);
@@ -23,29 +23,35 @@ fresh(MapCache *cache, const char *key)
     return volume != NULL;
 }
 
+/* Records are shared by reference and outlive the entry that held them; listings are copied. */
 static void
-test_copies(void)
+test_sharing(void)
 {
     MapCache *cache = map_cache_new(60);
-    g_autoptr(OpsVolume) stored = volume_named("a.raw");
+    OpsVolume *stored = volume_named("a.raw");
     g_autoptr(OpsVolume) first = NULL;
     g_autoptr(OpsVolume) second = NULL;
-    const char *const names[] = {"a.raw", "b.raw", NULL};
+    char *names[] = {"a.raw", "b.raw", NULL};
     g_auto(GStrv) listing = NULL;
 
     map_cache_put(cache, MAP_CACHE_VOLUME, "p/a.raw", stored);
-    g_clear_pointer(&stored->name, g_free); /* the cache kept its own copy */
+    ops_volume_unref(stored); /* the cache holds its own reference */
     first = map_cache_get(cache, MAP_CACHE_VOLUME, "p/a.raw");
     second = map_cache_get(cache, MAP_CACHE_VOLUME, "p/a.raw");
+    g_assert_true(first == stored && second == stored);
     g_assert_cmpstr(first->name, ==, "a.raw");
-    g_assert_true(first != second && first->name != second->name);
     g_assert_cmpuint(second->physical, ==, 42);
     g_assert_true(second->described);
     g_assert_null(map_cache_get(cache, MAP_CACHE_POOL, "p/a.raw")); /* kinds are apart */
+    map_cache_forget(cache, MAP_CACHE_VOLUME, "p/a.raw");
+    g_assert_cmpstr(first->name, ==, "a.raw"); /* still held here (ASan: not freed) */
     map_cache_put(cache, MAP_CACHE_LIST, "/p", names);
+    names[0] = "c.raw";
     listing = map_cache_get(cache, MAP_CACHE_LIST, "/p");
-    g_assert_cmpstrv(listing, names);
+    g_assert_cmpstr(listing[0], ==, "a.raw");
+    g_assert_true(listing[1] != names[1]);
     map_cache_free(cache);
+    g_assert_cmpstr(second->xml, ==, "<volume/>"); /* the cache gone, the record is not */
 }
 
 static void
@@ -88,7 +94,7 @@ int
 main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
-    g_test_add_func("/mapping/cache/copies", test_copies);
+    g_test_add_func("/mapping/cache/sharing", test_sharing);
     g_test_add_func("/mapping/cache/forget", test_forget);
     g_test_add_func("/mapping/cache/ttl", test_ttl);
     return g_test_run();

@@ -67,7 +67,7 @@ test_volume_minimal(void)
 static void
 test_pool(void)
 {
-    g_autoptr(OpsPool) pool = g_new0(OpsPool, 1);
+    g_autoptr(OpsPool) pool = ops_pool_new();
 
     g_assert_true(ops_pool_parse_xml("<pool type='dir'><name>demo</name>"
                                      "<uuid>875ca088-fcf4-468c-98f6-deeee96d64dc</uuid>"

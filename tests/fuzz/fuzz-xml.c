@@ -11,7 +11,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     g_autofree char *xml = g_strndup((const char *)data, size);
     g_autoptr(OpsVolume) volume = ops_volume_parse_xml(xml, NULL);
-    g_autoptr(OpsPool) pool = g_new0(OpsPool, 1);
+    g_autoptr(OpsPool) pool = ops_pool_new();
 
     ops_pool_parse_xml(xml, pool, NULL);
     if (volume)
