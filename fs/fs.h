@@ -115,6 +115,12 @@ int fs_flush(const char *path, struct fuse_file_info *fi);
 int fs_fsync(const char *path, int datasync, struct fuse_file_info *fi);
 int fs_release(const char *path, struct fuse_file_info *fi);
 
+/* The handlers of directories (fs/directories.c), for the operations table. */
+int fs_opendir(const char *path, struct fuse_file_info *fi);
+int fs_readdir(const char *path, void *buf, fuse_fill_dir_t fill, off_t offset,
+               struct fuse_file_info *fi, enum fuse_readdir_flags flags);
+int fs_releasedir(const char *path, struct fuse_file_info *fi);
+
 /*
  * Defines the pool that root-level @path names (NAME.xml) from @file's content, if it was
  * written since or @always (P3); a path that names no definition is left alone. Returns 0,

@@ -2,7 +2,7 @@
 /*
  * The FUSE operations on names and attributes: each resolves its path through mapping/,
  * asks ops/ for any change, and turns a GError into the errno it carries. Open files are in
- * fs/files.c, what is particular to volumes in fs/volumes.c.
+ * fs/files.c, listings in fs/directories.c, what is particular to volumes in fs/volumes.c.
  */
 #include <errno.h>
 #include <stdio.h> /* RENAME_NOREPLACE, RENAME_EXCHANGE */
@@ -69,56 +69,6 @@ fs_getattr(const char *path, struct stat *st, struct fuse_file_info *fi)
     if (node->kind == MAP_NODE_ERROR_LOG) {
         log = fs_log_recent();
         st->st_size = (off_t)g_bytes_get_size(log);
-    }
-    return 0;
-}
-
-/*
- * A pool's volumes with their attributes (readdirplus, as `ls -l` asks for): the kernel then
- * needs no lookup per name, and the volumes are asked of libvirt several at a time.
- */
-static int
-fill_volumes_plus(const char *path, const char *pool, void *buf, fuse_fill_dir_t fill)
-{
-    FsState *state = fs_state();
-    g_autoptr(GError) error = NULL;
-    g_autoptr(GPtrArray) volumes = map_list_volumes(state->tree, pool, &error);
-
-    if (!volumes)
-        return fs_fail("readdir", path, error);
-    for (guint i = 0; i < volumes->len; i++) {
-        MapNode node = {.kind = MAP_NODE_VOLUME, .volume = volumes->pdata[i]};
-        struct stat st;
-
-        map_node_stat(&node, &state->defaults, &st);
-        if (fill(buf, node.volume->name, &st, 0, FUSE_FILL_DIR_PLUS))
-            break;
-    }
-    return 0;
-}
-
-/* Errors: ENOENT, ENOTDIR, EIO, ENOTCONN, EACCES. */
-static int
-fs_readdir(const char *path, void *buf, fuse_fill_dir_t fill, off_t offset,
-           struct fuse_file_info *fi, enum fuse_readdir_flags flags)
-{
-    g_autoptr(GError) error = NULL;
-    g_auto(GStrv) names = NULL;
-    g_auto(MapPath) parts = {0};
-
-    g_debug("readdir '%s'%s", path, flags & FUSE_READDIR_PLUS ? " plus" : "");
-    if (!map_path_parse(path, &parts, &error))
-        return fs_fail("readdir", path, error);
-    fill(buf, ".", NULL, 0, 0);
-    fill(buf, "..", NULL, 0, 0);
-    if ((flags & FUSE_READDIR_PLUS) && parts.kind == MAP_PATH_TOP)
-        return fill_volumes_plus(path, parts.top, buf, fill);
-    names = map_list(fs_state()->tree, path, &error);
-    if (!names)
-        return fs_fail("readdir", path, error);
-    for (char **name = names; *name; name++) {
-        if (fill(buf, *name, NULL, 0, 0))
-            break;
     }
     return 0;
 }
@@ -455,7 +405,9 @@ fs_setxattr(const char *path, const char *name, const char *value, size_t size, 
 const struct fuse_operations fs_operations = {
     .init = fs_init,
     .getattr = fs_getattr,
+    .opendir = fs_opendir,
     .readdir = fs_readdir,
+    .releasedir = fs_releasedir,
     .mkdir = fs_mkdir,
     .rmdir = fs_rmdir,
     .unlink = fs_unlink,

@@ -7,11 +7,12 @@
  * forget a pool's entries. Volumes have no events: a change made elsewhere shows when its
  * entry expires. Pool and volume records are shared, not copied: a record is never changed
  * once made (ops.h), so a caller holds a reference to the very record the cache holds, and
- * a warm listing of thousands of volumes copies none of them. Listings are copied.
+ * a warm listing of thousands of volumes (one array of them) copies none of them. Listings
+ * of names are copied.
  */
 #include "mapping/mapping.h"
 
-#define KINDS (MAP_CACHE_LIST + 1)
+#define KINDS (MAP_CACHE_LIST + 1) /* the last kind */
 
 typedef struct {
     MapCacheKind kind;
@@ -34,6 +35,8 @@ share_value(MapCacheKind kind, gpointer value)
         return ops_pool_ref(value);
     case MAP_CACHE_VOLUME:
         return ops_volume_ref(value);
+    case MAP_CACHE_VOLUMES:
+        return g_ptr_array_ref(value);
     case MAP_CACHE_LIST:
         return g_strdupv((char **)value);
     }
@@ -49,6 +52,9 @@ entry_free(Entry *entry)
         break;
     case MAP_CACHE_VOLUME:
         ops_volume_unref(entry->value);
+        break;
+    case MAP_CACHE_VOLUMES:
+        g_ptr_array_unref(entry->value);
         break;
     case MAP_CACHE_LIST:
         g_strfreev(entry->value);

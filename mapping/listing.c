@@ -67,24 +67,29 @@ with_unsized_names(MapTree *tree, const char *pool, char **names)
     return ops_names_sorted(all);
 }
 
-/* Adds to @volumes of pool @pool (taken, returned, sorted) the pool's unsized volumes. */
+/* @volumes of pool @pool (taken, not changed) with the pool's unsized volumes added, sorted. */
 static GPtrArray *
 with_unsized_volumes(MapTree *tree, const char *pool, GPtrArray *volumes)
 {
     g_auto(GStrv) unsized = map_unsized_names(tree, pool);
+    GPtrArray *all;
 
     if (!*unsized)
         return volumes;
+    all = g_ptr_array_new_full(volumes->len, (GDestroyNotify)ops_volume_unref);
+    for (guint i = 0; i < volumes->len; i++)
+        g_ptr_array_add(all, ops_volume_ref(volumes->pdata[i]));
     for (char **name = unsized; *name; name++) {
         gboolean listed = FALSE;
 
         for (guint i = 0; i < volumes->len && !listed; i++)
             listed = g_str_equal(((OpsVolume *)volumes->pdata[i])->name, *name);
         if (!listed)
-            g_ptr_array_add(volumes, map_unsized_volume(*name));
+            g_ptr_array_add(all, map_unsized_volume(*name));
     }
-    ops_volumes_sort(volumes);
-    return volumes;
+    g_ptr_array_unref(volumes);
+    ops_volumes_sort(all);
+    return all;
 }
 
 /* A directory volume lists nothing: libvirt says nothing of what it holds. Any other volume
@@ -124,34 +129,23 @@ GPtrArray *
 map_list_volumes(MapTree *tree, const char *pool, GError **error)
 {
     g_autofree char *dir = g_strconcat("/", pool, NULL);
-    g_auto(GStrv) names = map_cache_get(tree->cache, MAP_CACHE_LIST, dir);
-    GPtrArray *volumes = g_ptr_array_new_with_free_func((GDestroyNotify)ops_volume_unref);
-    GPtrArray *fetched;
+    GPtrArray *volumes = map_cache_get(tree->cache, MAP_CACHE_VOLUMES, dir);
+    g_auto(GStrv) names = NULL;
 
-    /* A fresh listing whose every volume is fresh too is the cache's answer. */
-    for (char **name = names; name && *name; name++) {
-        g_autofree char *key = g_strconcat(pool, "/", *name, NULL);
-        OpsVolume *volume = map_cache_get(tree->cache, MAP_CACHE_VOLUME, key);
-
-        if (!volume)
-            break;
-        g_ptr_array_add(volumes, volume);
-    }
-    if (names && volumes->len == g_strv_length(names))
+    if (volumes)
         return with_unsized_volumes(tree, pool, volumes);
-    g_ptr_array_unref(volumes);
-    fetched = ops_volume_list(tree->conn, pool, tree->in_place, error);
-    if (!fetched)
+    volumes = ops_volume_list(tree->conn, pool, tree->in_place, error);
+    if (!volumes)
         return NULL;
-    g_clear_pointer(&names, g_strfreev);
-    names = g_new0(char *, fetched->len + 1);
-    for (guint i = 0; i < fetched->len; i++) {
-        OpsVolume *volume = fetched->pdata[i];
+    names = g_new0(char *, volumes->len + 1);
+    for (guint i = 0; i < volumes->len; i++) {
+        OpsVolume *volume = volumes->pdata[i];
         g_autofree char *key = g_strconcat(pool, "/", volume->name, NULL);
 
         names[i] = g_strdup(volume->name);
         map_cache_put(tree->cache, MAP_CACHE_VOLUME, key, volume);
     }
     map_cache_put(tree->cache, MAP_CACHE_LIST, dir, names);
-    return with_unsized_volumes(tree, pool, fetched);
+    map_cache_put(tree->cache, MAP_CACHE_VOLUMES, dir, volumes);
+    return with_unsized_volumes(tree, pool, volumes);
 }

@@ -123,6 +123,7 @@ map_forget_volume(MapTree *tree, const char *pool, const char *name)
     g_autofree char *dir = g_strconcat("/", pool, NULL);
 
     map_cache_forget(tree->cache, MAP_CACHE_VOLUME, key);
+    map_cache_forget(tree->cache, MAP_CACHE_VOLUMES, dir);
     map_cache_forget(tree->cache, MAP_CACHE_LIST, dir);
     map_cache_forget(tree->cache, MAP_CACHE_POOL, pool);
 }
@@ -136,6 +137,7 @@ map_forget_pool(MapTree *tree, const char *pool)
     map_cache_forget(tree->cache, MAP_CACHE_POOL, pool);
     map_cache_forget(tree->cache, MAP_CACHE_LIST, "/");
     map_cache_forget(tree->cache, MAP_CACHE_LIST, dir);
+    map_cache_forget(tree->cache, MAP_CACHE_VOLUMES, dir);
     map_cache_forget_prefix(tree->cache, MAP_CACHE_VOLUME, prefix);
 }
 

@@ -118,13 +118,15 @@ char *map_scratch_file_text(MapScratchFile *file, gboolean *dirty, GError **erro
 
 /*
  * The metadata cache (mapping/cache.c): records (shared) and listings (copied), fresh for a
- * time to live. Keys: a pool's name (MAP_CACHE_POOL), "POOL/VOLUME" (MAP_CACHE_VOLUME), a directory's
- * path (MAP_CACHE_LIST, a GStrv of names). Thread-safe.
+ * time to live. Keys: a pool's name (MAP_CACHE_POOL), "POOL/VOLUME" (MAP_CACHE_VOLUME), a
+ * pool's directory "/POOL" (MAP_CACHE_VOLUMES, its volumes: a GPtrArray of OpsVolume, shared
+ * as records are), a directory's path (MAP_CACHE_LIST, a GStrv of names). Thread-safe.
  */
 typedef enum {
     MAP_CACHE_POOL,
     MAP_CACHE_VOLUME,
-    MAP_CACHE_LIST,
+    MAP_CACHE_VOLUMES,
+    MAP_CACHE_LIST, /* the last */
 } MapCacheKind;
 
 typedef struct _MapCache MapCache;
@@ -132,10 +134,11 @@ typedef struct _MapCache MapCache;
 /* A cache whose entries live @ttl_seconds; 0 caches nothing. */
 MapCache *map_cache_new(guint ttl_seconds);
 void map_cache_free(MapCache *cache);
-/* The fresh value under @key: a reference to the record (for ops_pool_unref, ops_volume_unref)
- * or a copy of the listing (for g_strfreev); NULL if none is fresh. */
+/* The fresh value under @key: a reference to the record or array of records (for
+ * ops_pool_unref, ops_volume_unref, g_ptr_array_unref) or a copy of the listing (for
+ * g_strfreev); NULL if none is fresh. */
 gpointer map_cache_get(MapCache *cache, MapCacheKind kind, const char *key);
-/* Stores @value under @key: a reference to the record, or a copy of the listing. */
+/* Stores @value under @key: a reference to the record or array, or a copy of the listing. */
 void map_cache_put(MapCache *cache, MapCacheKind kind, const char *key, gpointer value);
 void map_cache_forget(MapCache *cache, MapCacheKind kind, const char *key);
 /* Forgets every entry of @kind whose key starts with @prefix. */
@@ -217,9 +220,10 @@ void map_forget_pool(MapTree *tree, const char *pool);
 void map_forget_path(MapTree *tree, const char *path);
 
 /*
- * The volumes of pool @pool, with what libvirt says of each (for readdirplus): a GPtrArray of
- * OpsVolume, or NULL with @error set. From the cache where the listing and every volume in
- * it are fresh, else all asked of libvirt at once (ops_volume_list) and cached.
+ * The volumes of pool @pool, with what libvirt says of each (for readdirplus), sorted by name:
+ * a GPtrArray of OpsVolume that may be the cache's own, so never changed (g_ptr_array_unref
+ * it), or NULL with @error set. From the cache while fresh, else all asked of libvirt at
+ * once (ops_volume_list) and cached, each volume too.
  */
 GPtrArray *map_list_volumes(MapTree *tree, const char *pool, GError **error);
 

@@ -23,7 +23,8 @@ fresh(MapCache *cache, const char *key)
     return volume != NULL;
 }
 
-/* Records are shared by reference and outlive the entry that held them; listings are copied. */
+/* Records and arrays of them are shared by reference and outlive the entry that held them;
+ * listings of names are copied. */
 static void
 test_sharing(void)
 {
@@ -33,6 +34,8 @@ test_sharing(void)
     g_autoptr(OpsVolume) second = NULL;
     char *names[] = {"a.raw", "b.raw", NULL};
     g_auto(GStrv) listing = NULL;
+    g_autoptr(GPtrArray) volumes = NULL;
+    g_autoptr(GPtrArray) shared = NULL;
 
     map_cache_put(cache, MAP_CACHE_VOLUME, "p/a.raw", stored);
     ops_volume_unref(stored); /* the cache holds its own reference */
@@ -45,6 +48,11 @@ test_sharing(void)
     g_assert_null(map_cache_get(cache, MAP_CACHE_POOL, "p/a.raw")); /* kinds are apart */
     map_cache_forget(cache, MAP_CACHE_VOLUME, "p/a.raw");
     g_assert_cmpstr(first->name, ==, "a.raw"); /* still held here (ASan: not freed) */
+    volumes = g_ptr_array_new_with_free_func((GDestroyNotify)ops_volume_unref);
+    g_ptr_array_add(volumes, ops_volume_ref(first));
+    map_cache_put(cache, MAP_CACHE_VOLUMES, "/p", volumes);
+    shared = map_cache_get(cache, MAP_CACHE_VOLUMES, "/p");
+    g_assert_true(shared == volumes && shared->pdata[0] == first);
     map_cache_put(cache, MAP_CACHE_LIST, "/p", names);
     names[0] = "c.raw";
     listing = map_cache_get(cache, MAP_CACHE_LIST, "/p");

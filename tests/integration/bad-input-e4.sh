@@ -45,7 +45,7 @@ race() {
         0) truncate -s 1M "$MNT/p/race.raw" ;;
         1) head -c 64K /dev/urandom >"$MNT/p/race.raw" ;;
         2) rm -f "$MNT/p/race.raw" ;;
-        3) stat "$MNT/p/race.raw" ;;
+        3) stat "$MNT/p/race.raw" >/dev/null ;;
         esac 2>/dev/null
     done
 }

@@ -22,8 +22,35 @@ ls -l "$MNT/p" >/dev/null
 stat "$MNT/p/v1.raw" >/dev/null
 check_eq "cache: a second ls -l and a stat while fresh make no libvirt call" "$before" \
     "$(libvirt_calls)"
-check "cache: ls -l asked for the volumes in one readdirplus" grep -q "readdir '/p' plus" \
+check "cache: ls -l asked for the volumes by readdirplus" grep -q "readdir '/p' from 0 plus" \
     "$WORK/server.log"
+
+# A pool the kernel has never seen: a cold ls -l gets every volume's attributes with its
+# name (readdirplus, in pieces from stable offsets), so it looks up none of the names.
+make_pool q start
+(cd "$SB/pools/q" && for i in $(seq 3000); do truncate -s "$i" "vol$i.raw"; done)
+chown -R "$POOL_OWNER:" "$SB/pools/q" && v pool-refresh q >/dev/null
+mark=$(wc -l <"$WORK/server.log")
+check_eq "cache: a cold ls -l lists 3,000 volumes with their sizes" \
+    "$(ls -l "$SB/pools/q" | awk '{ print $5, $9 }')" "$(ls -l "$MNT/q" | awk '{ print $5, $9 }')"
+since_mark() { tail -n +"$((mark + 1))" "$WORK/server.log"; }
+check_eq "cache: ... and looks up none of them" 0 "$(since_mark | grep -c "getattr '/q/")"
+pieces=$(since_mark | grep -c "readdir '/q' from [1-9]")
+check "cache: ... read in pieces, from offsets ($pieces after the first)" test "$pieces" -gt 1
+# An open directory reads on through the listing it began with: a name removed and one
+# made meanwhile neither repeat nor hide any other.
+check_eq "cache: an open directory lists each of its names once while others change it" \
+    "3000 3000" "$(python3 - "$MNT/q" <<'PY'
+import os, sys
+directory = sys.argv[1]
+entries = os.scandir(directory)
+names = [next(entries).name for _ in range(100)]
+os.unlink(os.path.join(directory, names[0]))
+open(os.path.join(directory, "new.raw"), "w").close()
+names += [entry.name for entry in entries if entry.name != "new.raw"]
+print(len(names), len(set(names)))
+PY
+)"
 
 v vol-create-as p outside.raw 2M >/dev/null
 within 3 "C2: a volume made with virsh shows within cache_ttl" \

@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Directory listings through FUSE (../shared/SPEC.md L1, C1): the root, a pool, a directory
+ * volume. An open directory keeps the listing it read at its start (and again at each
+ * rewinddir) and hands it out piece by piece at stable offsets: a READDIR request costs
+ * only the entries it carries, and a listing that changes meanwhile neither skips nor
+ * repeats a name. A pool's volumes go with their attributes where the kernel asks for
+ * readdirplus; libfuse passes attributes on only for entries filled with their offsets
+ * (filled all at once, it sends them as unknown), so that `ls -l` then needs no lookup of
+ * each name.
+ */
+#include <errno.h>
+
+#include "fs/fs.h"
+
+/* Offsets: "." ends at 1, ".." at 2, and entry i of the listing at FIRST_ENTRY + i. */
+#define FIRST_ENTRY 3
+
+/* An open directory: what fuse_file_info.fh points to. */
+typedef struct {
+    char **names;       /* the listing's names, or NULL where volumes holds it */
+    GPtrArray *volumes; /* a pool's volumes (OpsVolume), read for readdirplus */
+} FsDirectory;
+
+static FsDirectory *
+directory_of(const struct fuse_file_info *fi)
+{
+    return (FsDirectory *)(uintptr_t)fi->fh;
+}
+
+static void
+directory_clear(FsDirectory *directory)
+{
+    g_clear_pointer(&directory->names, g_strfreev);
+    g_clear_pointer(&directory->volumes, g_ptr_array_unref);
+}
+
+int
+fs_opendir(const char *path, struct fuse_file_info *fi)
+{
+    (void)path;
+    fi->fh = (uintptr_t)g_new0(FsDirectory, 1);
+    return 0;
+}
+
+int
+fs_releasedir(const char *path, struct fuse_file_info *fi)
+{
+    FsDirectory *directory = directory_of(fi);
+
+    (void)path;
+    directory_clear(directory);
+    g_free(directory);
+    return 0;
+}
+
+/* Reads the listing of @path into @directory: a pool's volumes where @plus asks for their
+ * attributes (several libvirt calls at a time where the daemon is remote), else names. */
+static gboolean
+read_listing(const char *path, FsDirectory *directory, gboolean plus, GError **error)
+{
+    MapTree *tree = fs_state()->tree;
+    g_auto(MapPath) parts = {0};
+
+    directory_clear(directory);
+    if (!map_path_parse(path, &parts, error))
+        return FALSE;
+    if (plus && parts.kind == MAP_PATH_TOP) {
+        directory->volumes = map_list_volumes(tree, parts.top, error);
+        return directory->volumes != NULL;
+    }
+    directory->names = map_list(tree, path, error);
+    return directory->names != NULL;
+}
+
+/* Fills entry @index of @directory's listing into @buf; FALSE once @buf is full. */
+static gboolean
+fill_entry(FsDirectory *directory, guint index, void *buf, fuse_fill_dir_t fill)
+{
+    off_t next = (off_t)(FIRST_ENTRY + index);
+    MapNode node = {.kind = MAP_NODE_VOLUME};
+    struct stat st;
+
+    if (!directory->volumes)
+        return fill(buf, directory->names[index], NULL, next, 0) == 0;
+    node.volume = directory->volumes->pdata[index];
+    map_node_stat(&node, &fs_state()->defaults, &st);
+    return fill(buf, node.volume->name, &st, next, FUSE_FILL_DIR_PLUS) == 0;
+}
+
+/* Errors: ENOENT, ENOTDIR, EIO, ENOTCONN, EACCES. */
+int
+fs_readdir(const char *path, void *buf, fuse_fill_dir_t fill, off_t offset,
+           struct fuse_file_info *fi, enum fuse_readdir_flags flags)
+{
+    FsDirectory *directory = directory_of(fi);
+    g_autoptr(GError) error = NULL;
+    guint count;
+
+    g_debug("readdir '%s' from %jd%s", path, (intmax_t)offset,
+            flags & FUSE_READDIR_PLUS ? " plus" : "");
+    if ((offset == 0 || (!directory->names && !directory->volumes)) &&
+        !read_listing(path, directory, flags & FUSE_READDIR_PLUS, &error))
+        return fs_fail("readdir", path, error);
+    if (offset < 1 && fill(buf, ".", NULL, 1, 0))
+        return 0;
+    if (offset < 2 && fill(buf, "..", NULL, 2, 0))
+        return 0;
+    count = directory->volumes ? directory->volumes->len : g_strv_length(directory->names);
+    for (guint index = (guint)MAX(offset, FIRST_ENTRY - 1) - (FIRST_ENTRY - 1); index < count;
+         index++) {
+        if (!fill_entry(directory, index, buf, fill))
+            break;
+    }
+    return 0;
+}
