@@ -4,22 +4,33 @@
  * volume. An open directory keeps the listing it read at its start (and again at each
  * rewinddir) and hands it out piece by piece at stable offsets: a READDIR request costs
  * only the entries it carries, and a listing that changes meanwhile neither skips nor
- * repeats a name. A pool's volumes go with their attributes where the kernel asks for
- * readdirplus; libfuse passes attributes on only for entries filled with their offsets
- * (filled all at once, it sends them as unknown), so that `ls -l` then needs no lookup of
- * each name.
+ * repeats a name.
+ *
+ * A pool's volumes go with their attributes where the kernel asks for readdirplus, so that
+ * `ls -l` needs no lookup of each name; libfuse passes attributes on only for entries filled
+ * with their offsets (filled all at once, it sends them as unknown). They go only with a
+ * listing just asked of libvirt, and only while a volume's record is still the one the
+ * cache holds: the kernel keeps what it is given for cache_ttl, so a volume removed or
+ * changed since the listing began must not come back with its old attributes. A listing
+ * the cache answers was asked for within cache_ttl, and the kernel has had its attributes
+ * since, for as long: sending them again would cost work for each name and change nothing.
+ * A name the kernel lacks is looked up, and answered from the same cache.
  */
-#include <errno.h>
-
 #include "fs/fs.h"
 
 /* Offsets: "." ends at 1, ".." at 2, and entry i of the listing at FIRST_ENTRY + i. */
 #define FIRST_ENTRY 3
 
-/* An open directory: what fuse_file_info.fh points to. */
+/*
+ * An open directory: what fuse_file_info.fh points to. libfuse runs one readdir of a handle
+ * at a time (its handle's lock), and releasedir after the last.
+ */
 typedef struct {
-    char **names;       /* the listing's names, or NULL where volumes holds it */
-    GPtrArray *volumes; /* a pool's volumes (OpsVolume), read for readdirplus */
+    char *pool;          /* the pool listed, for a pool's volumes */
+    char **names;        /* the listing's names, or NULL where volumes holds it */
+    GPtrArray *volumes;  /* a pool's volumes (OpsVolume), read for readdirplus */
+    guint count;         /* entries in names or volumes */
+    gboolean attributes; /* the listing was just asked of libvirt: attributes may go */
 } FsDirectory;
 
 static FsDirectory *
@@ -31,10 +42,14 @@ directory_of(const struct fuse_file_info *fi)
 static void
 directory_clear(FsDirectory *directory)
 {
+    g_clear_pointer(&directory->pool, g_free);
     g_clear_pointer(&directory->names, g_strfreev);
     g_clear_pointer(&directory->volumes, g_ptr_array_unref);
+    directory->count = 0;
+    directory->attributes = FALSE;
 }
 
+/* The listing is read by the first readdir. Errors: none. */
 int
 fs_opendir(const char *path, struct fuse_file_info *fi)
 {
@@ -43,6 +58,7 @@ fs_opendir(const char *path, struct fuse_file_info *fi)
     return 0;
 }
 
+/* Errors: none. */
 int
 fs_releasedir(const char *path, struct fuse_file_info *fi)
 {
@@ -66,26 +82,37 @@ read_listing(const char *path, FsDirectory *directory, gboolean plus, GError **e
     if (!map_path_parse(path, &parts, error))
         return FALSE;
     if (plus && parts.kind == MAP_PATH_TOP) {
-        directory->volumes = map_list_volumes(tree, parts.top, error);
-        return directory->volumes != NULL;
+        directory->volumes = map_list_volumes(tree, parts.top, &directory->attributes, error);
+        if (!directory->volumes)
+            return FALSE;
+        directory->pool = g_steal_pointer(&parts.top);
+        directory->count = directory->volumes->len;
+        return TRUE;
     }
     directory->names = map_list(tree, path, error);
-    return directory->names != NULL;
+    if (!directory->names)
+        return FALSE;
+    directory->count = g_strv_length(directory->names);
+    return TRUE;
 }
 
 /* Fills entry @index of @directory's listing into @buf; FALSE once @buf is full. */
 static gboolean
 fill_entry(FsDirectory *directory, guint index, void *buf, fuse_fill_dir_t fill)
 {
+    FsState *state = fs_state();
     off_t next = (off_t)(FIRST_ENTRY + index);
     MapNode node = {.kind = MAP_NODE_VOLUME};
+    gboolean plus;
     struct stat st;
 
     if (!directory->volumes)
         return fill(buf, directory->names[index], NULL, next, 0) == 0;
     node.volume = directory->volumes->pdata[index];
-    map_node_stat(&node, &fs_state()->defaults, &st);
-    return fill(buf, node.volume->name, &st, next, FUSE_FILL_DIR_PLUS) == 0;
+    map_node_stat(&node, &state->defaults, &st); /* without attributes, the type */
+    plus =
+        directory->attributes && map_volume_is_current(state->tree, directory->pool, node.volume);
+    return fill(buf, node.volume->name, &st, next, plus ? FUSE_FILL_DIR_PLUS : 0) == 0;
 }
 
 /* Errors: ENOENT, ENOTDIR, EIO, ENOTCONN, EACCES. */
@@ -95,7 +122,6 @@ fs_readdir(const char *path, void *buf, fuse_fill_dir_t fill, off_t offset,
 {
     FsDirectory *directory = directory_of(fi);
     g_autoptr(GError) error = NULL;
-    guint count;
 
     g_debug("readdir '%s' from %jd%s", path, (intmax_t)offset,
             flags & FUSE_READDIR_PLUS ? " plus" : "");
@@ -106,9 +132,10 @@ fs_readdir(const char *path, void *buf, fuse_fill_dir_t fill, off_t offset,
         return 0;
     if (offset < 2 && fill(buf, "..", NULL, 2, 0))
         return 0;
-    count = directory->volumes ? directory->volumes->len : g_strv_length(directory->names);
-    for (guint index = (guint)MAX(offset, FIRST_ENTRY - 1) - (FIRST_ENTRY - 1); index < count;
-         index++) {
+    if (offset - (FIRST_ENTRY - 1) >= (off_t)directory->count)
+        return 0; /* the end, or past it */
+    for (guint index = (guint)(MAX(offset, FIRST_ENTRY - 1) - (FIRST_ENTRY - 1));
+         index < directory->count; index++) {
         if (!fill_entry(directory, index, buf, fill))
             break;
     }

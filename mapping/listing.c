@@ -126,17 +126,20 @@ map_list(MapTree *tree, const char *path, GError **error)
 }
 
 GPtrArray *
-map_list_volumes(MapTree *tree, const char *pool, GError **error)
+map_list_volumes(MapTree *tree, const char *pool, gboolean *fetched, GError **error)
 {
     g_autofree char *dir = g_strconcat("/", pool, NULL);
     GPtrArray *volumes = map_cache_get(tree->cache, MAP_CACHE_VOLUMES, dir);
     g_auto(GStrv) names = NULL;
 
-    if (volumes)
+    if (volumes) {
+        *fetched = FALSE;
         return with_unsized_volumes(tree, pool, volumes);
+    }
     volumes = ops_volume_list(tree->conn, pool, tree->in_place, error);
     if (!volumes)
         return NULL;
+    *fetched = TRUE;
     names = g_new0(char *, volumes->len + 1);
     for (guint i = 0; i < volumes->len; i++) {
         OpsVolume *volume = volumes->pdata[i];
@@ -148,4 +151,13 @@ map_list_volumes(MapTree *tree, const char *pool, GError **error)
     map_cache_put(tree->cache, MAP_CACHE_LIST, dir, names);
     map_cache_put(tree->cache, MAP_CACHE_VOLUMES, dir, volumes);
     return with_unsized_volumes(tree, pool, volumes);
+}
+
+gboolean
+map_volume_is_current(MapTree *tree, const char *pool, const OpsVolume *volume)
+{
+    g_autofree char *key = g_strconcat(pool, "/", volume->name, NULL);
+    g_autoptr(OpsVolume) cached = map_cache_get(tree->cache, MAP_CACHE_VOLUME, key);
+
+    return cached == volume;
 }

@@ -223,9 +223,13 @@ void map_forget_path(MapTree *tree, const char *path);
  * The volumes of pool @pool, with what libvirt says of each (for readdirplus), sorted by name:
  * a GPtrArray of OpsVolume that may be the cache's own, so never changed (g_ptr_array_unref
  * it), or NULL with @error set. From the cache while fresh, else all asked of libvirt at
- * once (ops_volume_list) and cached, each volume too.
+ * once (ops_volume_list) and cached, each volume too; @fetched says which.
  */
-GPtrArray *map_list_volumes(MapTree *tree, const char *pool, GError **error);
+GPtrArray *map_list_volumes(MapTree *tree, const char *pool, gboolean *fetched, GError **error);
+
+/* Whether @volume, of a listing of pool @pool, is still the record the cache holds for its
+ * name: nothing the mount did or learnt since the listing has changed or forgotten it. */
+gboolean map_volume_is_current(MapTree *tree, const char *pool, const OpsVolume *volume);
 
 /* As map_lookup, with a volume's every field libvirt's (OpsVolume.described): for what
  * stat does not show, such as its format or XML. */

@@ -91,6 +91,7 @@ typedef struct {
 
 /* A new empty record, with one reference. */
 OpsPool *ops_pool_new(void);
+/* Another reference to @pool, returned; _unref drops one (NULL passes), the last frees it. */
 OpsPool *ops_pool_ref(OpsPool *pool);
 void ops_pool_unref(OpsPool *pool);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(OpsPool, ops_pool_unref)
@@ -133,6 +134,7 @@ typedef struct {
 
 /* A new empty record, with one reference. */
 OpsVolume *ops_volume_new(void);
+/* As ops_pool_ref and ops_pool_unref. */
 OpsVolume *ops_volume_ref(OpsVolume *volume);
 void ops_volume_unref(OpsVolume *volume);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(OpsVolume, ops_volume_unref)
@@ -269,9 +271,10 @@ void ops_data_close(OpsData *data);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(OpsData, ops_data_close)
 
 /*
- * Parses libvirt's XML of a pool or a volume into @pool / a new volume record. Only what
- * the XML holds is filled in (a pool's state, autostart and sizes come from other calls).
- * The text is parsed with no network access and no entity expansion. EINVAL on bad XML.
+ * Parses libvirt's XML of a pool or a volume into @pool (a record just made, not yet
+ * shared) / a new volume record. Only what the XML holds is filled in (a pool's state,
+ * autostart and sizes come from other calls). The text is parsed with no network access
+ * and no entity expansion. EINVAL on bad XML.
  */
 gboolean ops_pool_parse_xml(const char *xml, OpsPool *pool, GError **error);
 OpsVolume *ops_volume_parse_xml(const char *xml, GError **error);
