@@ -7,7 +7,10 @@
  *   stream cannot seek, and starting one costs an RPC and a helper thread on the daemon
  *   (and an upload's end a rescan of the pool), so one download and one upload are kept
  *   going while access is sequential, and a new one is started only where it is not.
- *   Holes in a download become zeros here without crossing the network. A forward gap in
+ *   Holes in a download become zeros here without crossing the network. A download covers
+ *   a window of the volume at a time: libvirt's client queues whatever the daemon sends,
+ *   read or not, so a reader that stops would otherwise have the whole volume held in this
+ *   process; the next window starts where one ends. A forward gap in
  *   the writes past the volume's end travels as a hole; anywhere else a gap would cut the
  *   file there, so the upload is finished and another started past the gap instead. An
  *   upload is fed from a thread of its own (ops/upload.c), so that writes overlap sends.
@@ -21,6 +24,9 @@
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(virStream, virStreamFree)
 
+/* The most of a volume one download covers: what a reader that stops can leave held here. */
+#define DOWNLOAD_WINDOW (32 * 1024 * 1024)
+
 struct _OpsData {
     GMutex lock; /* guards everything below: FUSE may use one handle from several threads */
     OpsConnection *conn;
@@ -30,6 +36,7 @@ struct _OpsData {
     gboolean writable;
     virStreamPtr download; /* the download under way, reading at download_at */
     guint64 download_at;
+    guint64 download_end; /* where its window ends */
     guint64 hole;      /* bytes of a hole the download announced and reads have not used up */
     OpsUpload *upload; /* the upload under way, writing at upload_at */
     guint64 upload_at;
@@ -130,11 +137,12 @@ start_download(OpsData *data, guint64 offset, GError **error)
     g_autoptr(virStream) stream = virStreamNew(virStorageVolGetConnect(data->volume), 0);
 
     g_debug("libvirt: virStorageVolDownload(%s, %" G_GUINT64_FORMAT ")", data->name, offset);
-    if (!stream || virStorageVolDownload(data->volume, stream, offset, 0,
+    if (!stream || virStorageVolDownload(data->volume, stream, offset, DOWNLOAD_WINDOW,
                                          VIR_STORAGE_VOL_DOWNLOAD_SPARSE_STREAM) < 0)
         return stream_failed(data, error, "cannot read");
     data->download = g_steal_pointer(&stream);
     data->download_at = offset;
+    data->download_end = offset + DOWNLOAD_WINDOW;
     data->hole = 0;
     return TRUE;
 }
@@ -170,10 +178,14 @@ stream_read(OpsData *data, char *buf, gsize size, guint64 offset, GError **error
                 n = -1;
             data->hole = (guint64)MAX(length, 0);
         }
-        if (n == 0) { /* the end of the volume */
+        if (n == 0) { /* the end of the window, or of the volume before it */
             virStreamFinish(data->download);
             g_clear_pointer(&data->download, virStreamFree);
-            break;
+            if (offset + got < data->download_end)
+                break;
+            if (!start_download(data, offset + got, error))
+                return -1;
+            continue;
         }
         if (n == -1) {
             stream_failed(data, error, "cannot read");

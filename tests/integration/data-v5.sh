@@ -45,6 +45,34 @@ check "V5: dd at an offset" cmp <(tail -c +4194305 "$src" | head -c 100000) \
 check "V5: cp out" sh -c "cp '$MNT/p/src.raw' '$local_dir/copied' && cmp '$src' '$local_dir/copied'"
 check "V5: rsync out" sh -c "rsync '$MNT/p/src.raw' '$local_dir/rsynced' && cmp '$src' '$local_dir/rsynced'"
 
+# A reader that stops: libvirt's client keeps whatever the daemon sends, so a download
+# covers a window of the volume at a time, and the server holds no more than that.
+if [ "$path" = streams ]; then
+    long=$SB/pools/p/long.raw
+    head -c 256M /dev/urandom >"$long" && chown "$POOL_OWNER:" "$long"
+    fallocate -p -o 30M -l 8M "$long" # a hole across the end of the first window (32 MiB)
+    v pool-refresh p >/dev/null
+    growth=$(python3 - "$MNT/p/long.raw" "$SERVER_PID" <<'PY'
+import sys, time
+def rss_kib():
+    with open(f"/proc/{sys.argv[2]}/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("VmRSS:"))
+before = rss_kib()
+with open(sys.argv[1], "rb", buffering=0) as volume:
+    volume.read(1 << 20)
+    readings = [rss_kib()]
+    while len(readings) < 50 and not (len(readings) >= 4 and max(readings[-4:]) - min(readings[-4:]) < 1024):
+        time.sleep(0.2)  # until the server's memory stops growing: all it was sent is in
+        readings.append(rss_kib())
+print((readings[-1] - before) // 1024)
+PY
+)
+    check "V5: a reader stopped after 1 MiB of 256 MiB leaves the server ${growth} MiB larger (a window, under 128)" \
+        test "$growth" -lt 128
+    check "V5: ... dd bs=1000000 reads its bytes across windows and holes" \
+        cmp "$long" <(dd if="$MNT/p/long.raw" bs=1000000 status=none)
+fi
+
 # Writing (V1: data first): the bytes written are the volume, in the format libvirt sees.
 qemu-img create -q -f qcow2 "$local_dir/disk.qcow2" 64M
 qemu-io -c "write -P 0x5a 1M 2M" "$local_dir/disk.qcow2" >/dev/null
