@@ -37,8 +37,8 @@ struct _OpsData {
     virStreamPtr download; /* the download under way, reading at download_at */
     guint64 download_at;
     guint64 download_end; /* where its window ends */
-    guint64 hole;      /* bytes of a hole the download announced and reads have not used up */
-    OpsUpload *upload; /* the upload under way, writing at upload_at */
+    guint64 hole;         /* bytes of a hole the download announced and reads have not used up */
+    OpsUpload *upload;    /* the upload under way, writing at upload_at */
     guint64 upload_at;
     guint64 end; /* the volume's length as far as this handle knows */
 };
