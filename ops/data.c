@@ -10,7 +10,10 @@
  *   Holes in a download become zeros here without crossing the network. A download covers
  *   a window of the volume at a time: libvirt's client queues whatever the daemon sends,
  *   read or not, so a reader that stops would otherwise have the whole volume held in this
- *   process; the next window starts where one ends. A forward gap in
+ *   process. The first window is the read that starts it, so that a random read moves no
+ *   more than it asks for; each next one, started where one ends, is twice as long, up to
+ *   DOWNLOAD_WINDOW, so that sequential reads soon need a new stream only rarely. A
+ *   forward gap in
  *   the writes past the volume's end travels as a hole; anywhere else a gap would cut the
  *   file there, so the upload is finished and another started past the gap instead. An
  *   upload is fed from a thread of its own (ops/upload.c), so that writes overlap sends.
@@ -37,6 +40,7 @@ struct _OpsData {
     virStreamPtr download; /* the download under way, reading at download_at */
     guint64 download_at;
     guint64 download_end; /* where its window ends */
+    guint64 window;       /* the length of its window */
     guint64 hole;         /* bytes of a hole the download announced and reads have not used up */
     OpsUpload *upload;    /* the upload under way, writing at upload_at */
     guint64 upload_at;
@@ -132,17 +136,19 @@ finish_upload(OpsData *data, GError **error)
 }
 
 static gboolean
-start_download(OpsData *data, guint64 offset, GError **error)
+start_download(OpsData *data, guint64 offset, guint64 window, GError **error)
 {
     g_autoptr(virStream) stream = virStreamNew(virStorageVolGetConnect(data->volume), 0);
 
-    g_debug("libvirt: virStorageVolDownload(%s, %" G_GUINT64_FORMAT ")", data->name, offset);
-    if (!stream || virStorageVolDownload(data->volume, stream, offset, DOWNLOAD_WINDOW,
+    g_debug("libvirt: virStorageVolDownload(%s, %" G_GUINT64_FORMAT ", %" G_GUINT64_FORMAT ")",
+            data->name, offset, window);
+    if (!stream || virStorageVolDownload(data->volume, stream, offset, window,
                                          VIR_STORAGE_VOL_DOWNLOAD_SPARSE_STREAM) < 0)
         return stream_failed(data, error, "cannot read");
     data->download = g_steal_pointer(&stream);
     data->download_at = offset;
-    data->download_end = offset + DOWNLOAD_WINDOW;
+    data->download_end = offset + window;
+    data->window = window;
     data->hole = 0;
     return TRUE;
 }
@@ -153,11 +159,13 @@ stream_read(OpsData *data, char *buf, gsize size, guint64 offset, GError **error
 {
     gsize got = 0;
 
+    if (size == 0) /* a window of 0 would be the whole volume */
+        return 0;
     if (!finish_upload(data, error))
         return -1;
     if (data->download && data->download_at != offset)
         drop_download(data);
-    if (!data->download && !start_download(data, offset, error))
+    if (!data->download && !start_download(data, offset, size, error))
         return -1;
     while (got < size) {
         int n;
@@ -183,7 +191,7 @@ stream_read(OpsData *data, char *buf, gsize size, guint64 offset, GError **error
             g_clear_pointer(&data->download, virStreamFree);
             if (offset + got < data->download_end)
                 break;
-            if (!start_download(data, offset + got, error))
+            if (!start_download(data, offset + got, MIN(2 * data->window, DOWNLOAD_WINDOW), error))
                 return -1;
             continue;
         }
