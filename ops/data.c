@@ -11,12 +11,13 @@
  *   a window of the volume at a time: libvirt's client queues whatever the daemon sends,
  *   read or not, so a reader that stops would otherwise have the whole volume held in this
  *   process. The first window is the read that starts it, so that a random read moves no
- *   more than it asks for; each next one, started where one ends, is twice as long, up to
- *   DOWNLOAD_WINDOW, so that sequential reads soon need a new stream only rarely. A
- *   forward gap in
- *   the writes past the volume's end travels as a hole; anywhere else a gap would cut the
- *   file there, so the upload is finished and another started past the gap instead. An
- *   upload is fed from a thread of its own (ops/upload.c), so that writes overlap sends.
+ *   more than it asks for; each next one, started where one ends, is twice as long (or as
+ *   long as the read still wants), up to DOWNLOAD_WINDOW, so that sequential reads soon
+ *   need a new stream only rarely. No download starts at or past the volume's end: the
+ *   daemon would send a window of zeros there, not an end. A forward gap in the writes
+ *   past the volume's end travels as a hole; anywhere else a gap would cut the file there,
+ *   so the upload is finished and another started past the gap instead. An upload is fed
+ *   from a thread of its own (ops/upload.c), so that writes overlap sends.
  * Data written is in the volume once ops_data_flush returns: an upload is finished.
  */
 #include <errno.h>
@@ -44,7 +45,7 @@ struct _OpsData {
     guint64 hole;         /* bytes of a hole the download announced and reads have not used up */
     OpsUpload *upload;    /* the upload under way, writing at upload_at */
     guint64 upload_at;
-    guint64 end; /* the volume's length as far as this handle knows */
+    guint64 end; /* the volume's length (its file's, physical) as far as this handle knows */
 };
 
 /* Sets @error from libvirt for a stream operation on @data's volume. */
@@ -64,6 +65,20 @@ system_failed(OpsData *data, GError **error, const char *what)
     g_set_error(error, OPS_ERROR, err, "cannot %s volume '%s': %s", what, data->name,
                 g_strerror(err));
     return FALSE;
+}
+
+/* Sets @length to @volume's length as reads see it: its file's or device's (for a qcow2, not
+ * its virtual size). */
+static gboolean
+read_length(virStorageVolPtr volume, guint64 *length, GError **error)
+{
+    virStorageVolInfo info;
+
+    g_debug("libvirt: virStorageVolGetInfoFlags(PHYSICAL)");
+    if (virStorageVolGetInfoFlags(volume, &info, VIR_STORAGE_VOL_GET_PHYSICAL) < 0)
+        return ops_error_from_libvirt(error, "cannot read the volume");
+    *length = info.allocation; /* the physical size, with VIR_STORAGE_VOL_GET_PHYSICAL */
+    return TRUE;
 }
 
 /* Opens the volume's file or device in place, where it is reachable; -1 where not. */
@@ -88,15 +103,11 @@ ops_data_open(OpsConnection *conn, const char *pool, const char *name, gboolean 
               gboolean in_place, GError **error)
 {
     g_autoptr(virStorageVol) volume = ops_volume_lookup(conn, pool, name, error);
-    virStorageVolInfo info;
+    guint64 length = 0;
     OpsData *data;
 
-    if (!volume)
+    if (!volume || !read_length(volume, &length, error))
         return NULL;
-    if (virStorageVolGetInfo(volume, &info) < 0) {
-        ops_error_from_libvirt(error, "cannot read the volume");
-        return NULL;
-    }
     data = g_new0(OpsData, 1);
     g_mutex_init(&data->lock);
     data->conn = conn;
@@ -104,8 +115,7 @@ ops_data_open(OpsConnection *conn, const char *pool, const char *name, gboolean 
     data->writable = writable;
     data->fd = in_place ? open_in_place(conn, volume, writable) : -1;
     data->volume = g_steal_pointer(&volume);
-    /* For a file the allocation may pass the length; the capacity of a raw file is it. */
-    data->end = info.capacity;
+    data->end = length;
     return data;
 }
 
@@ -165,8 +175,15 @@ stream_read(OpsData *data, char *buf, gsize size, guint64 offset, GError **error
         return -1;
     if (data->download && data->download_at != offset)
         drop_download(data);
-    if (!data->download && !start_download(data, offset, size, error))
-        return -1;
+    if (!data->download) {
+        /* At or past the end as last known: the volume may have grown since. */
+        if (offset >= data->end && !read_length(data->volume, &data->end, error))
+            return -1;
+        if (offset >= data->end)
+            return 0;
+        if (!start_download(data, offset, size, error))
+            return -1;
+    }
     while (got < size) {
         int n;
 
@@ -189,9 +206,10 @@ stream_read(OpsData *data, char *buf, gsize size, guint64 offset, GError **error
         if (n == 0) { /* the end of the window, or of the volume before it */
             virStreamFinish(data->download);
             g_clear_pointer(&data->download, virStreamFree);
-            if (offset + got < data->download_end)
-                break;
-            if (!start_download(data, offset + got, MIN(2 * data->window, DOWNLOAD_WINDOW), error))
+            if (offset + got < data->download_end || offset + got >= data->end)
+                break; /* the volume's end; a next read looks again */
+            if (!start_download(data, offset + got,
+                                MIN(MAX(2 * data->window, size - got), DOWNLOAD_WINDOW), error))
                 return -1;
             continue;
         }

@@ -42,6 +42,8 @@ for bs in 4097 64k 1M 3M; do
 done
 check "V5: dd at an offset" cmp <(tail -c +4194305 "$src" | head -c 100000) \
     <(dd if="$MNT/p/src.raw" bs=1000 skip=4194304 count=100 iflag=skip_bytes status=none)
+check_eq "V5: a read past the end returns nothing" 0 \
+    "$(dd if="$MNT/p/src.raw" bs=1000 skip=9M count=1 iflag=skip_bytes status=none | wc -c)"
 if [ "$path" = streams ]; then
     check "V5: ... whose first read downloads only the 1000 bytes it asks for, the next 2000" \
         sh -c "grep -q 'virStorageVolDownload(src.raw, 4194304, 1000)' '$WORK/server.log' &&
@@ -50,32 +52,44 @@ fi
 check "V5: cp out" sh -c "cp '$MNT/p/src.raw' '$local_dir/copied' && cmp '$src' '$local_dir/copied'"
 check "V5: rsync out" sh -c "rsync '$MNT/p/src.raw' '$local_dir/rsynced' && cmp '$src' '$local_dir/rsynced'"
 
-# A reader that stops: libvirt's client keeps whatever the daemon sends, so a download
-# covers a window of the volume at a time, and the server holds no more than that.
+# Downloads go by windows of 1, 2, 4, 8, 16, 32, 32... MiB for 1 MiB reads (ending at 1, 3,
+# 7, 15, 31, 63, 95... MiB): the bytes come right across their ends, at holes too and at the
+# volume's end; and libvirt's client keeps whatever the daemon sends, so a reader that
+# stops leaves the server holding a window at most.
 if [ "$path" = streams ]; then
+    head -c 3M /dev/urandom >"$SB/pools/p/three.raw"
     long=$SB/pools/p/long.raw
-    head -c 256M /dev/urandom >"$long" && chown "$POOL_OWNER:" "$long"
-    fallocate -p -o 30M -l 8M "$long" # a hole across the end of the first window (32 MiB)
+    head -c 256M /dev/urandom >"$long"
+    fallocate -p -o 31M -l 2M "$long" # a hole from the end of a window
+    fallocate -p -o 60M -l 6M "$long" # and one across the end of another
+    chown "$POOL_OWNER:" "$SB/pools/p/three.raw" "$long"
     v pool-refresh p >/dev/null
-    growth=$(python3 - "$MNT/p/long.raw" "$SERVER_PID" <<'PY'
+    check "V5: a volume of 3 MiB, which two windows end at its end" \
+        cmp "$SB/pools/p/three.raw" <(dd if="$MNT/p/three.raw" bs=1M status=none)
+    check "V5: 256 MiB with holes at and across the ends of windows" \
+        cmp "$long" <(dd if="$MNT/p/long.raw" bs=1M status=none)
+    check "V5: ... and read by 1000000 bytes, across them" \
+        cmp "$long" <(dd if="$MNT/p/long.raw" bs=1000000 status=none)
+    # What the daemon read of the volume beyond what the reader took is what it sent ahead:
+    # at most a window (libvirt's client holds that much in the server's memory).
+    ahead=$(python3 - "$MNT/p/long.raw" "$(cat "$SB/run/libvirt/libvirtd.pid")" <<'PY'
 import sys, time
-def rss_kib():
-    with open(f"/proc/{sys.argv[2]}/status") as status:
-        return next(int(line.split()[1]) for line in status if line.startswith("VmRSS:"))
-before = rss_kib()
+def daemon_read():
+    with open(f"/proc/{sys.argv[2]}/io") as io:
+        return next(int(line.split()[1]) for line in io if line.startswith("rchar:"))
+before = daemon_read()
 with open(sys.argv[1], "rb", buffering=0) as volume:
-    volume.read(1 << 20)
-    readings = [rss_kib()]
-    while len(readings) < 50 and not (len(readings) >= 4 and max(readings[-4:]) - min(readings[-4:]) < 1024):
-        time.sleep(0.2)  # until the server's memory stops growing: all it was sent is in
-        readings.append(rss_kib())
-print((readings[-1] - before) // 1024)
+    for _ in range(130):  # past the end of the window that ends at 127 MiB
+        volume.read(1 << 20)
+    readings = [daemon_read()]
+    while len(readings) < 50 and not (len(readings) >= 4 and readings[-1] == readings[-4]):
+        time.sleep(0.2)  # until the daemon stops reading: all it will send is sent
+        readings.append(daemon_read())
+print((readings[-1] - before) // (1 << 20) - 130)
 PY
 )
-    check "V5: a reader stopped after 1 MiB of 256 MiB leaves the server ${growth} MiB larger (under 128)" \
-        test "$growth" -lt 128
-    check "V5: ... dd bs=1000000 reads its bytes across windows and holes" \
-        cmp "$long" <(dd if="$MNT/p/long.raw" bs=1000000 status=none)
+    check "V5: a reader stopped after 130 MiB of 256 MiB had the daemon read ${ahead} MiB ahead (a window: 32 at most)" \
+        test "$ahead" -le 33
 fi
 
 # Writing (V1: data first): the bytes written are the volume, in the format libvirt sees.
