@@ -8,13 +8,16 @@
  *
  * A pool's volumes go with their attributes where the kernel asks for readdirplus, so that
  * `ls -l` needs no lookup of each name; libfuse passes attributes on only for entries filled
- * with their offsets (filled all at once, it sends them as unknown). They go only with a
- * listing just asked of libvirt, and only while a volume's record is still the one the
- * cache holds: the kernel keeps what it is given for cache_ttl, so a volume removed or
- * changed since the listing began must not come back with its old attributes. A listing
- * the cache answers was asked for within cache_ttl, and the kernel has had its attributes
- * since, for as long: sending them again would cost work for each name and change nothing.
- * A name the kernel lacks is looked up, and answered from the same cache.
+ * with their offsets (filled all at once, it sends them as unknown). The attributes are
+ * those of the cache's current record, not of the listing kept: the kernel keeps what it
+ * is given for cache_ttl, so a volume removed or changed since the listing began goes as a
+ * bare name, which the kernel looks up. They go with a listing just asked of libvirt, and
+ * past its first piece whenever the kernel asks for them (it asks where it lacks them);
+ * at the start of a listing the cache answers they do not: it was asked for within
+ * cache_ttl, the kernel has had them since, for as long, and sending them again would cost
+ * work for each name and change nothing. Where the cache has meanwhile forgotten the pool's
+ * volumes (a refresh), the listing is asked for again, once a request, rather than each
+ * name looked up.
  */
 #include "fs/fs.h"
 
@@ -26,11 +29,11 @@
  * at a time (its handle's lock), and releasedir after the last.
  */
 typedef struct {
-    char *pool;          /* the pool listed, for a pool's volumes */
-    char **names;        /* the listing's names, or NULL where volumes holds it */
-    GPtrArray *volumes;  /* a pool's volumes (OpsVolume), read for readdirplus */
-    guint count;         /* entries in names or volumes */
-    gboolean attributes; /* the listing was just asked of libvirt: attributes may go */
+    char *pool;         /* the pool listed, for a pool's volumes */
+    char **names;       /* the listing's names, or NULL where volumes holds it */
+    GPtrArray *volumes; /* a pool's volumes (OpsVolume), read for readdirplus */
+    guint count;        /* entries in names or volumes */
+    gboolean fetched;   /* the listing was just asked of libvirt */
 } FsDirectory;
 
 static FsDirectory *
@@ -46,7 +49,7 @@ directory_clear(FsDirectory *directory)
     g_clear_pointer(&directory->names, g_strfreev);
     g_clear_pointer(&directory->volumes, g_ptr_array_unref);
     directory->count = 0;
-    directory->attributes = FALSE;
+    directory->fetched = FALSE;
 }
 
 /* The listing is read by the first readdir. Errors: none. */
@@ -82,7 +85,7 @@ read_listing(const char *path, FsDirectory *directory, gboolean plus, GError **e
     if (!map_path_parse(path, &parts, error))
         return FALSE;
     if (plus && parts.kind == MAP_PATH_TOP) {
-        directory->volumes = map_list_volumes(tree, parts.top, &directory->attributes, error);
+        directory->volumes = map_list_volumes(tree, parts.top, &directory->fetched, error);
         if (!directory->volumes)
             return FALSE;
         directory->pool = g_steal_pointer(&parts.top);
@@ -96,23 +99,43 @@ read_listing(const char *path, FsDirectory *directory, gboolean plus, GError **e
     return TRUE;
 }
 
-/* Fills entry @index of @directory's listing into @buf; FALSE once @buf is full. */
-static gboolean
-fill_entry(FsDirectory *directory, guint index, void *buf, fuse_fill_dir_t fill)
+/* The cache's current record of volume @name of @directory's pool, asking libvirt for the
+ * pool's listing again if the cache has forgotten it, unless *@asked already; or NULL. */
+static OpsVolume *
+current_record(FsDirectory *directory, const char *name, gboolean *asked)
 {
-    FsState *state = fs_state();
+    MapTree *tree = fs_state()->tree;
+    OpsVolume *volume = map_cached_volume(tree, directory->pool, name);
+    g_autoptr(GPtrArray) listing = NULL;
+    gboolean fetched;
+
+    if (volume || *asked)
+        return volume;
+    *asked = TRUE;
+    listing = map_list_volumes(tree, directory->pool, &fetched, NULL);
+    return listing ? map_cached_volume(tree, directory->pool, name) : NULL;
+}
+
+/* Fills entry @index of @directory's listing into @buf, with the volume's attributes if
+ * @plus; FALSE once @buf is full. */
+static gboolean
+fill_entry(FsDirectory *directory, guint index, gboolean plus, gboolean *asked, void *buf,
+           fuse_fill_dir_t fill)
+{
     off_t next = (off_t)(FIRST_ENTRY + index);
+    g_autoptr(OpsVolume) current = NULL;
     MapNode node = {.kind = MAP_NODE_VOLUME};
-    gboolean plus;
     struct stat st;
 
     if (!directory->volumes)
         return fill(buf, directory->names[index], NULL, next, 0) == 0;
     node.volume = directory->volumes->pdata[index];
-    map_node_stat(&node, &state->defaults, &st); /* without attributes, the type */
-    plus =
-        directory->attributes && map_volume_is_current(state->tree, directory->pool, node.volume);
-    return fill(buf, node.volume->name, &st, next, plus ? FUSE_FILL_DIR_PLUS : 0) == 0;
+    if (plus)
+        current = current_record(directory, node.volume->name, asked);
+    if (current)
+        node.volume = current;
+    map_node_stat(&node, &fs_state()->defaults, &st); /* without attributes, the type */
+    return fill(buf, node.volume->name, &st, next, current ? FUSE_FILL_DIR_PLUS : 0) == 0;
 }
 
 /* Errors: ENOENT, ENOTDIR, EIO, ENOTCONN, EACCES. */
@@ -122,6 +145,7 @@ fs_readdir(const char *path, void *buf, fuse_fill_dir_t fill, off_t offset,
 {
     FsDirectory *directory = directory_of(fi);
     g_autoptr(GError) error = NULL;
+    gboolean plus, asked = FALSE;
 
     g_debug("readdir '%s' from %jd%s", path, (intmax_t)offset,
             flags & FUSE_READDIR_PLUS ? " plus" : "");
@@ -134,9 +158,10 @@ fs_readdir(const char *path, void *buf, fuse_fill_dir_t fill, off_t offset,
         return 0;
     if (offset - (FIRST_ENTRY - 1) >= (off_t)directory->count)
         return 0; /* the end, or past it */
+    plus = (flags & FUSE_READDIR_PLUS) && (directory->fetched || offset > 0);
     for (guint index = (guint)(MAX(offset, FIRST_ENTRY - 1) - (FIRST_ENTRY - 1));
          index < directory->count; index++) {
-        if (!fill_entry(directory, index, buf, fill))
+        if (!fill_entry(directory, index, plus, &asked, buf, fill))
             break;
     }
     return 0;

@@ -152,12 +152,3 @@ map_list_volumes(MapTree *tree, const char *pool, gboolean *fetched, GError **er
     map_cache_put(tree->cache, MAP_CACHE_VOLUMES, dir, volumes);
     return with_unsized_volumes(tree, pool, volumes);
 }
-
-gboolean
-map_volume_is_current(MapTree *tree, const char *pool, const OpsVolume *volume)
-{
-    g_autofree char *key = g_strconcat(pool, "/", volume->name, NULL);
-    g_autoptr(OpsVolume) cached = map_cache_get(tree->cache, MAP_CACHE_VOLUME, key);
-
-    return cached == volume;
-}

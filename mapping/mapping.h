@@ -227,9 +227,9 @@ void map_forget_path(MapTree *tree, const char *path);
  */
 GPtrArray *map_list_volumes(MapTree *tree, const char *pool, gboolean *fetched, GError **error);
 
-/* Whether @volume, of a listing of pool @pool, is still the record the cache holds for its
- * name: nothing the mount did or learnt since the listing has changed or forgotten it. */
-gboolean map_volume_is_current(MapTree *tree, const char *pool, const OpsVolume *volume);
+/* The cache's fresh record of volume @name of pool @pool (a reference, for ops_volume_unref),
+ * or NULL: never asks libvirt. */
+OpsVolume *map_cached_volume(MapTree *tree, const char *pool, const char *name);
 
 /* As map_lookup, with a volume's every field libvirt's (OpsVolume.described): for what
  * stat does not show, such as its format or XML. */

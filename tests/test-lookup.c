@@ -143,6 +143,38 @@ test_unsized(void)
     g_assert_cmpint(map_volume_state(tree, "default-pool", "disk one.img"), ==, MAP_VOLUME_SETTLED);
 }
 
+/* A pool's volumes listed once are the cache's (C1): listed again without libvirt, the very
+ * records shared; a volume forgotten takes the listing with it. */
+static void
+test_listing_cache(void)
+{
+    MapTree *cached = map_tree_new(conn, 60, FALSE);
+    gboolean fetched = FALSE;
+    g_autoptr(GPtrArray) first = map_list_volumes(cached, "default-pool", &fetched, NULL);
+    g_autoptr(GPtrArray) again = NULL;
+    g_autoptr(OpsVolume) record = NULL;
+
+    g_assert_nonnull(first);
+    g_assert_true(fetched);
+    g_assert_cmpuint(first->len, ==, 1);
+    again = map_list_volumes(cached, "default-pool", &fetched, NULL);
+    g_assert_false(fetched);
+    g_assert_true(again == first);
+    record = map_cached_volume(cached, "default-pool", "disk one.img");
+    g_assert_true(record == first->pdata[0]);
+    g_assert_null(map_cached_volume(cached, "default-pool", "nope.img"));
+    map_forget_volume(cached, "default-pool", "disk one.img");
+    g_assert_null(map_cached_volume(cached, "default-pool", "disk one.img"));
+    g_clear_pointer(&again, g_ptr_array_unref);
+    again = map_list_volumes(cached, "default-pool", &fetched, NULL);
+    g_assert_true(fetched);
+    g_assert_true(again != first);
+    map_forget_pool(cached, "default-pool");
+    g_assert_null(map_cached_volume(cached, "default-pool", "disk one.img"));
+    g_assert_cmpstr(record->name, ==, "disk one.img"); /* still held here (ASan: not freed) */
+    map_tree_free(cached);
+}
+
 static void
 test_list_errors(void)
 {
@@ -271,6 +303,7 @@ main(int argc, char **argv)
     g_test_add_func("/mapping/lookup/volume", test_volume);
     g_test_add_func("/mapping/lookup/missing", test_missing);
     g_test_add_func("/mapping/lookup/list-errors", test_list_errors);
+    g_test_add_func("/mapping/lookup/listing-cache", test_listing_cache);
     g_test_add_func("/mapping/lookup/unsized", test_unsized);
     g_test_add_func("/mapping/lookup/pool-named-xml", test_pool_named_xml);
     g_test_add_func("/mapping/lookup/scratch", test_scratch);
