@@ -16,8 +16,8 @@
  * at the start of a listing the cache answers they do not: it was asked for within
  * cache_ttl, the kernel has had them since, for as long, and sending them again would cost
  * work for each name and change nothing. Where the cache has meanwhile forgotten the pool's
- * volumes (a refresh), the listing is asked for again, once a request, rather than each
- * name looked up.
+ * volumes (a refresh), the listing is asked for again, once an open directory, rather than
+ * each name looked up. With cache_ttl=0 none go: the kernel would keep them no time.
  */
 #include "fs/fs.h"
 
@@ -29,11 +29,12 @@
  * at a time (its handle's lock), and releasedir after the last.
  */
 typedef struct {
-    char *pool;         /* the pool listed, for a pool's volumes */
-    char **names;       /* the listing's names, or NULL where volumes holds it */
-    GPtrArray *volumes; /* a pool's volumes (OpsVolume), read for readdirplus */
-    guint count;        /* entries in names or volumes */
-    gboolean fetched;   /* the listing was just asked of libvirt */
+    char *pool;           /* the pool listed, for a pool's volumes */
+    char **names;         /* the listing's names, or NULL where volumes holds it */
+    GPtrArray *volumes;   /* a pool's volumes (OpsVolume), read for readdirplus */
+    guint count;          /* entries in names or volumes */
+    gboolean fetched;     /* the listing was just asked of libvirt */
+    gboolean asked_again; /* for the current records, once the cache had forgotten them */
 } FsDirectory;
 
 static FsDirectory *
@@ -50,6 +51,7 @@ directory_clear(FsDirectory *directory)
     g_clear_pointer(&directory->volumes, g_ptr_array_unref);
     directory->count = 0;
     directory->fetched = FALSE;
+    directory->asked_again = FALSE;
 }
 
 /* The listing is read by the first readdir. Errors: none. */
@@ -99,43 +101,41 @@ read_listing(const char *path, FsDirectory *directory, gboolean plus, GError **e
     return TRUE;
 }
 
-/* The cache's current record of volume @name of @directory's pool, asking libvirt for the
- * pool's listing again if the cache has forgotten it, unless *@asked already; or NULL. */
-static OpsVolume *
-current_record(FsDirectory *directory, const char *name, gboolean *asked)
+/* The current records of @directory's pool's volumes: the cache's, asked of libvirt again
+ * (once an open directory) where the cache has forgotten them; or NULL. */
+static GPtrArray *
+current_volumes(FsDirectory *directory)
 {
     MapTree *tree = fs_state()->tree;
-    OpsVolume *volume = map_cached_volume(tree, directory->pool, name);
+    GPtrArray *volumes = map_cached_volumes(tree, directory->pool);
     g_autoptr(GPtrArray) listing = NULL;
     gboolean fetched;
 
-    if (volume || *asked)
-        return volume;
-    *asked = TRUE;
+    if (volumes || directory->asked_again)
+        return volumes;
+    directory->asked_again = TRUE;
     listing = map_list_volumes(tree, directory->pool, &fetched, NULL);
-    return listing ? map_cached_volume(tree, directory->pool, name) : NULL;
+    return listing ? map_cached_volumes(tree, directory->pool) : NULL;
 }
 
-/* Fills entry @index of @directory's listing into @buf, with the volume's attributes if
- * @plus; FALSE once @buf is full. */
+/* Fills entry @index of @directory's listing into @buf, with the attributes of its record
+ * in @current if any; FALSE once @buf is full. */
 static gboolean
-fill_entry(FsDirectory *directory, guint index, gboolean plus, gboolean *asked, void *buf,
-           fuse_fill_dir_t fill)
+fill_entry(FsDirectory *directory, guint index, GPtrArray *current, void *buf, fuse_fill_dir_t fill)
 {
     off_t next = (off_t)(FIRST_ENTRY + index);
-    g_autoptr(OpsVolume) current = NULL;
     MapNode node = {.kind = MAP_NODE_VOLUME};
+    OpsVolume *record;
     struct stat st;
 
     if (!directory->volumes)
         return fill(buf, directory->names[index], NULL, next, 0) == 0;
     node.volume = directory->volumes->pdata[index];
-    if (plus)
-        current = current_record(directory, node.volume->name, asked);
-    if (current)
-        node.volume = current;
+    record = current ? ops_volumes_find(current, node.volume->name) : NULL;
+    if (record)
+        node.volume = record;
     map_node_stat(&node, &fs_state()->defaults, &st); /* without attributes, the type */
-    return fill(buf, node.volume->name, &st, next, current ? FUSE_FILL_DIR_PLUS : 0) == 0;
+    return fill(buf, node.volume->name, &st, next, record ? FUSE_FILL_DIR_PLUS : 0) == 0;
 }
 
 /* Errors: ENOENT, ENOTDIR, EIO, ENOTCONN, EACCES. */
@@ -145,7 +145,7 @@ fs_readdir(const char *path, void *buf, fuse_fill_dir_t fill, off_t offset,
 {
     FsDirectory *directory = directory_of(fi);
     g_autoptr(GError) error = NULL;
-    gboolean plus, asked = FALSE;
+    g_autoptr(GPtrArray) current = NULL;
 
     g_debug("readdir '%s' from %jd%s", path, (intmax_t)offset,
             flags & FUSE_READDIR_PLUS ? " plus" : "");
@@ -158,10 +158,12 @@ fs_readdir(const char *path, void *buf, fuse_fill_dir_t fill, off_t offset,
         return 0;
     if (offset - (FIRST_ENTRY - 1) >= (off_t)directory->count)
         return 0; /* the end, or past it */
-    plus = (flags & FUSE_READDIR_PLUS) && (directory->fetched || offset > 0);
+    if (directory->volumes && (flags & FUSE_READDIR_PLUS) && fs_state()->cache_ttl > 0 &&
+        (directory->fetched || offset > 0))
+        current = current_volumes(directory);
     for (guint index = (guint)(MAX(offset, FIRST_ENTRY - 1) - (FIRST_ENTRY - 1));
          index < directory->count; index++) {
-        if (!fill_entry(directory, index, plus, &asked, buf, fill))
+        if (!fill_entry(directory, index, current, buf, fill))
             break;
     }
     return 0;

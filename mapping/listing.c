@@ -126,10 +126,18 @@ map_list(MapTree *tree, const char *path, GError **error)
 }
 
 GPtrArray *
+map_cached_volumes(MapTree *tree, const char *pool)
+{
+    g_autofree char *dir = g_strconcat("/", pool, NULL);
+
+    return map_cache_get(tree->cache, MAP_CACHE_VOLUMES, dir);
+}
+
+GPtrArray *
 map_list_volumes(MapTree *tree, const char *pool, gboolean *fetched, GError **error)
 {
     g_autofree char *dir = g_strconcat("/", pool, NULL);
-    GPtrArray *volumes = map_cache_get(tree->cache, MAP_CACHE_VOLUMES, dir);
+    GPtrArray *volumes = map_cached_volumes(tree, pool);
     g_auto(GStrv) names = NULL;
 
     if (volumes) {

@@ -89,23 +89,14 @@ find_pool(MapTree *tree, const char *name, GError **error)
 }
 
 OpsVolume *
-map_cached_volume(MapTree *tree, const char *pool, const char *name)
-{
-    g_autofree char *key = g_strconcat(pool, "/", name, NULL);
-
-    return map_cache_get(tree->cache, MAP_CACHE_VOLUME, key);
-}
-
-OpsVolume *
 map_get_volume(MapTree *tree, const char *pool, const char *name, GError **error)
 {
-    OpsVolume *volume = map_cached_volume(tree, pool, name);
-    g_autofree char *key = NULL;
+    g_autofree char *key = g_strconcat(pool, "/", name, NULL);
+    OpsVolume *volume = map_cache_get(tree->cache, MAP_CACHE_VOLUME, key);
 
     if (volume)
         return volume;
     volume = ops_volume_get(tree->conn, pool, name, error);
-    key = g_strconcat(pool, "/", name, NULL);
     if (volume)
         map_cache_put(tree->cache, MAP_CACHE_VOLUME, key, volume);
     return volume;

@@ -227,9 +227,10 @@ void map_forget_path(MapTree *tree, const char *path);
  */
 GPtrArray *map_list_volumes(MapTree *tree, const char *pool, gboolean *fetched, GError **error);
 
-/* The cache's fresh record of volume @name of pool @pool (a reference, for ops_volume_unref),
- * or NULL: never asks libvirt. */
-OpsVolume *map_cached_volume(MapTree *tree, const char *pool, const char *name);
+/* The cache's fresh array of pool @pool's volumes, as map_list_volumes gives it, or NULL:
+ * never asks libvirt. Its records are current: the cache forgets the array whenever it
+ * forgets one of them. */
+GPtrArray *map_cached_volumes(MapTree *tree, const char *pool);
 
 /* As map_lookup, with a volume's every field libvirt's (OpsVolume.described): for what
  * stat does not show, such as its format or XML. */

@@ -77,7 +77,9 @@ read_length(virStorageVolPtr volume, guint64 *length, GError **error)
     g_debug("libvirt: virStorageVolGetInfoFlags(PHYSICAL)");
     if (virStorageVolGetInfoFlags(volume, &info, VIR_STORAGE_VOL_GET_PHYSICAL) < 0)
         return ops_error_from_libvirt(error, "cannot read the volume");
-    *length = info.allocation; /* the physical size, with VIR_STORAGE_VOL_GET_PHYSICAL */
+    /* A file's physical size (its allocation, with the flag); some backends (zfs, a disk
+     * whose device the daemon could not open) leave it 0 for devices, whose capacity is it. */
+    *length = info.type == VIR_STORAGE_VOL_FILE ? info.allocation : info.capacity;
     return TRUE;
 }
 
@@ -206,8 +208,12 @@ stream_read(OpsData *data, char *buf, gsize size, guint64 offset, GError **error
         if (n == 0) { /* the end of the window, or of the volume before it */
             virStreamFinish(data->download);
             g_clear_pointer(&data->download, virStreamFree);
-            if (offset + got < data->download_end || offset + got >= data->end)
-                break; /* the volume's end; a next read looks again */
+            if (offset + got < data->download_end) {
+                data->end = offset + got; /* the volume's end, where it may have shrunk */
+                break;
+            }
+            if (offset + got >= data->end)
+                break; /* the volume's end as last known; a next read looks again */
             if (!start_download(data, offset + got,
                                 MIN(MAX(2 * data->window, size - got), DOWNLOAD_WINDOW), error))
                 return -1;

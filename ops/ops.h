@@ -140,6 +140,8 @@ void ops_volume_unref(OpsVolume *volume);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(OpsVolume, ops_volume_unref)
 /* Sorts @volumes, a GPtrArray of OpsVolume, by name, as names are listed. */
 void ops_volumes_sort(GPtrArray *volumes);
+/* The volume named @name in @volumes, sorted by ops_volumes_sort (borrowed), or NULL. */
+OpsVolume *ops_volumes_find(GPtrArray *volumes, const char *name);
 
 /*
  * The names of every pool, running or not, sorted. Returns a NULL-terminated vector the

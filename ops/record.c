@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The records ops/ hands out: their lifetimes, order and names. */
+#include <stdlib.h> /* bsearch */
 #include <string.h>
 
 #include "ops/ops-private.h"
@@ -126,4 +127,15 @@ void
 ops_volumes_sort(GPtrArray *volumes)
 {
     g_ptr_array_sort(volumes, compare_volume_names);
+}
+
+OpsVolume *
+ops_volumes_find(GPtrArray *volumes, const char *name)
+{
+    OpsVolume key = {.name = (char *)name};
+    OpsVolume *wanted = &key;
+    OpsVolume **found =
+        bsearch(&wanted, volumes->pdata, volumes->len, sizeof(gpointer), compare_volume_names);
+
+    return found ? *found : NULL;
 }

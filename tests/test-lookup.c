@@ -144,7 +144,7 @@ test_unsized(void)
 }
 
 /* A pool's volumes listed once are the cache's (C1): listed again without libvirt, the very
- * records shared; a volume forgotten takes the listing with it. */
+ * array and records shared; a volume forgotten takes the listing with it. */
 static void
 test_listing_cache(void)
 {
@@ -152,7 +152,8 @@ test_listing_cache(void)
     gboolean fetched = FALSE;
     g_autoptr(GPtrArray) first = map_list_volumes(cached, "default-pool", &fetched, NULL);
     g_autoptr(GPtrArray) again = NULL;
-    g_autoptr(OpsVolume) record = NULL;
+    g_autoptr(GPtrArray) current = NULL;
+    OpsVolume *record;
 
     g_assert_nonnull(first);
     g_assert_true(fetched);
@@ -160,17 +161,20 @@ test_listing_cache(void)
     again = map_list_volumes(cached, "default-pool", &fetched, NULL);
     g_assert_false(fetched);
     g_assert_true(again == first);
-    record = map_cached_volume(cached, "default-pool", "disk one.img");
+    current = map_cached_volumes(cached, "default-pool");
+    g_assert_true(current == first);
+    record = ops_volumes_find(current, "disk one.img");
     g_assert_true(record == first->pdata[0]);
-    g_assert_null(map_cached_volume(cached, "default-pool", "nope.img"));
+    g_assert_null(ops_volumes_find(current, "nope.img"));
+    g_assert_null(ops_volumes_find(current, "a.img")); /* before the first name */
     map_forget_volume(cached, "default-pool", "disk one.img");
-    g_assert_null(map_cached_volume(cached, "default-pool", "disk one.img"));
+    g_assert_null(map_cached_volumes(cached, "default-pool"));
     g_clear_pointer(&again, g_ptr_array_unref);
     again = map_list_volumes(cached, "default-pool", &fetched, NULL);
     g_assert_true(fetched);
     g_assert_true(again != first);
     map_forget_pool(cached, "default-pool");
-    g_assert_null(map_cached_volume(cached, "default-pool", "disk one.img"));
+    g_assert_null(map_cached_volumes(cached, "default-pool"));
     g_assert_cmpstr(record->name, ==, "disk one.img"); /* still held here (ASan: not freed) */
     map_tree_free(cached);
 }
