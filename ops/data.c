@@ -13,7 +13,10 @@
  *   process. The first window is the read that starts it, so that a random read moves no
  *   more than it asks for; each next one, started where one ends, is twice as long (or as
  *   long as the read still wants), up to DOWNLOAD_WINDOW, so that sequential reads soon
- *   need a new stream only rarely. No download starts at or past the volume's end: the
+ *   need a new stream only rarely. Reads in flight together arrive out of order (qemu-img
+ *   has several, the kernel splits a large read): a read a little ahead of the download has
+ *   it go on rather than start anew, and the bytes it passes wait in a stash (ops/stash.c)
+ *   for the reads behind. No download starts at or past the volume's end: the
  *   daemon would send a window of zeros there, not an end. A forward gap in the writes
  *   past the volume's end travels as a hole; anywhere else a gap would cut the file there,
  *   so the upload is finished and another started past the gap instead. An upload is fed
@@ -30,6 +33,10 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(virStream, virStreamFree)
 
 /* The most of a volume one download covers: what a reader that stops can leave held here. */
 #define DOWNLOAD_WINDOW (32 * 1024 * 1024)
+/* The most bytes kept for reads behind the download, and the furthest a read ahead of it
+ * has the download go on rather than start anew: qemu-img, say, has 8 reads of 2 MiB in
+ * flight. */
+#define STASH_LIMIT (32 * 1024 * 1024)
 
 struct _OpsData {
     GMutex lock; /* guards everything below: FUSE may use one handle from several threads */
@@ -43,6 +50,7 @@ struct _OpsData {
     guint64 download_end; /* where its window ends */
     guint64 window;       /* the length of its window */
     guint64 hole;         /* bytes of a hole the download announced and reads have not used up */
+    OpsStash *stash;      /* bytes the download passed that reads behind it may still want */
     OpsUpload *upload;    /* the upload under way, writing at upload_at */
     guint64 upload_at;
     guint64 end; /* the volume's length (its file's, physical) as far as this handle knows */
@@ -118,6 +126,7 @@ ops_data_open(OpsConnection *conn, const char *pool, const char *name, gboolean 
     data->fd = in_place ? open_in_place(conn, volume, writable) : -1;
     data->volume = g_steal_pointer(&volume);
     data->end = length;
+    data->stash = ops_stash_new(STASH_LIMIT);
     return data;
 }
 
@@ -127,7 +136,7 @@ ops_data_in_place(OpsData *data)
     return data->fd >= 0;
 }
 
-/* Drops the download under way, if any: what it would say may be stale. */
+/* Drops the download under way, if any. */
 static void
 drop_download(OpsData *data)
 {
@@ -136,6 +145,14 @@ drop_download(OpsData *data)
     virStreamAbort(data->download);
     g_clear_pointer(&data->download, virStreamFree);
     data->hole = 0;
+}
+
+/* Forgets all that was read ahead: it may be stale. */
+static void
+forget_read_ahead(OpsData *data)
+{
+    drop_download(data);
+    ops_stash_clear(data->stash);
 }
 
 /* Finishes the upload under way, if any: its bytes are then in the volume. */
@@ -165,27 +182,14 @@ start_download(OpsData *data, guint64 offset, guint64 window, GError **error)
     return TRUE;
 }
 
-/* Up to @size bytes at @offset from the download, holes as zeros; fewer only at the end. */
+/* Up to @size bytes from the download under way, at its position, holes as zeros, across
+ * its windows; fewer only at the end. */
 static gssize
-stream_read(OpsData *data, char *buf, gsize size, guint64 offset, GError **error)
+download_read(OpsData *data, char *buf, gsize size, GError **error)
 {
+    guint64 offset = data->download_at;
     gsize got = 0;
 
-    if (size == 0) /* a window of 0 would be the whole volume */
-        return 0;
-    if (!finish_upload(data, error))
-        return -1;
-    if (data->download && data->download_at != offset)
-        drop_download(data);
-    if (!data->download) {
-        /* At or past the end as last known: the volume may have grown since. */
-        if (offset >= data->end && !read_length(data->volume, &data->end, error))
-            return -1;
-        if (offset >= data->end)
-            return 0;
-        if (!start_download(data, offset, size, error))
-            return -1;
-    }
     while (got < size) {
         int n;
 
@@ -232,10 +236,71 @@ stream_read(OpsData *data, char *buf, gsize size, guint64 offset, GError **error
     return (gssize)got;
 }
 
+/*
+ * Brings the download under way to @offset: ahead of it by STASH_LIMIT at most, it goes on,
+ * and the bytes it passes go to the stash for the reads that want them later; otherwise it
+ * is dropped, for a new one to start at @offset.
+ */
+static gboolean
+download_to(OpsData *data, guint64 offset, GError **error)
+{
+    guint64 at = data->download_at;
+    g_autoptr(GBytes) passed = NULL;
+    char *skipped;
+    gssize n;
+
+    if (offset < at || offset - at > STASH_LIMIT) {
+        drop_download(data);
+        return TRUE;
+    }
+    if (offset == at)
+        return TRUE;
+    skipped = g_malloc(offset - at);
+    n = download_read(data, skipped, offset - at, error);
+    if (n < 0) {
+        g_free(skipped);
+        return FALSE;
+    }
+    passed = g_bytes_new_take(skipped, (gsize)n);
+    ops_stash_put(data->stash, at, passed);
+    return TRUE;
+}
+
+/* Up to @size bytes at @offset, from the stash or the download, holes as zeros; fewer only
+ * at the end. */
+static gssize
+stream_read(OpsData *data, char *buf, gsize size, guint64 offset, GError **error)
+{
+    gsize got;
+    gssize n;
+
+    if (size == 0) /* a window of 0 would be the whole volume */
+        return 0;
+    if (!finish_upload(data, error))
+        return -1;
+    got = ops_stash_take(data->stash, offset, buf, size);
+    if (got == size)
+        return (gssize)got;
+    offset += got;
+    if (data->download && !download_to(data, offset, error))
+        return -1;
+    if (!data->download) {
+        /* At or past the end as last known: the volume may have grown since. */
+        if (offset >= data->end && !read_length(data->volume, &data->end, error))
+            return -1;
+        if (offset >= data->end)
+            return (gssize)got;
+        if (!start_download(data, offset, size - got, error))
+            return -1;
+    }
+    n = download_read(data, buf + got, size - got, error);
+    return n < 0 ? -1 : (gssize)(got + (gsize)n);
+}
+
 static gboolean
 stream_write(OpsData *data, const char *buf, gsize size, guint64 offset, GError **error)
 {
-    drop_download(data);
+    forget_read_ahead(data);
     if (data->upload && offset != data->upload_at) {
         /* Past the end a gap is a hole; elsewhere a hole would cut the file there. */
         if (offset > data->upload_at && data->upload_at >= data->end) {
@@ -340,6 +405,7 @@ ops_data_close(OpsData *data)
     if (!data)
         return;
     drop_download(data);
+    ops_stash_free(data->stash);
     ops_upload_abort(data->upload);
     if (data->fd >= 0)
         close(data->fd);

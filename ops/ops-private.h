@@ -69,3 +69,19 @@ gboolean ops_upload_send(OpsUpload *upload, const char *buf, gsize size, GError 
 gboolean ops_upload_skip(OpsUpload *upload, guint64 length, GError **error);
 gboolean ops_upload_finish(OpsUpload *upload, GError **error);
 void ops_upload_abort(OpsUpload *upload);
+
+/*
+ * Bytes of a volume read ahead of the reads that want them (ops/stash.c): put keeps a
+ * reference to @bytes (none past @limit, fresher bytes replacing older ones they overlap,
+ * those furthest behind going first); take copies what it holds from @offset on, as far as
+ * it holds them without a gap, into @buf (at most @size bytes), forgets the bytes taken
+ * from either end of what it held, and returns their count; held counts what is kept.
+ */
+typedef struct _OpsStash OpsStash;
+OpsStash *ops_stash_new(gsize limit);
+void ops_stash_put(OpsStash *stash, guint64 offset, GBytes *bytes);
+gsize ops_stash_take(OpsStash *stash, guint64 offset, char *buf, gsize size);
+gsize ops_stash_held(const OpsStash *stash);
+void ops_stash_clear(OpsStash *stash);
+void ops_stash_free(OpsStash *stash);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(OpsStash, ops_stash_free)

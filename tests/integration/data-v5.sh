@@ -70,6 +70,28 @@ if [ "$path" = streams ]; then
         cmp "$long" <(dd if="$MNT/p/long.raw" bs=1M status=none)
     check "V5: ... and read by 1000000 bytes, across them" \
         cmp "$long" <(dd if="$MNT/p/long.raw" bs=1000000 status=none)
+    # Reads in flight together come out of order; the bytes a download passes on its way to
+    # a read ahead are kept for the reads behind it, so that one download serves them all.
+    downloads() { grep -c "virStorageVolDownload(long.raw," "$WORK/server.log"; }
+    before=$(downloads)
+    check "V5: qemu-img convert out of the volume (8 reads of 2 MiB in flight)" \
+        sh -c "qemu-img convert -f raw -O raw '$MNT/p/long.raw' '$local_dir/converted' &&
+               cmp '$long' '$local_dir/converted'"
+    converted=$(($(downloads) - before))
+    check "V5: ... through ${converted} downloads (a window each: 13; one a MiB: 256)" \
+        test "$converted" -le 16
+    check "V5: reads out of order, behind the download, far ahead of it, and back" \
+        python3 - "$MNT/p/long.raw" "$long" <<'PY'
+import os, sys
+mib = 1 << 20
+mount, host = (os.open(path, os.O_RDONLY) for path in sys.argv[1:])
+# Behind a read ahead (kept), far ahead (past what is kept: a new download), and back to
+# bytes passed and not yet read, and to bytes read already.
+for at in [2, 0, 1, 5, 3, 4, 30, 60, 61, 200, 62, 31, 29, 0, 255, 254]:
+    size = mib + 4096 if at == 255 else mib  # the last one across the volume's end
+    if os.pread(mount, size, at * mib) != os.pread(host, size, at * mib):
+        sys.exit(f"the bytes at {at} MiB differ")
+PY
     # What the daemon read of the volume beyond what the reader took is what it sent ahead:
     # at most a window (libvirt's client holds that much in the server's memory).
     ahead=$(python3 - "$MNT/p/long.raw" "$(cat "$SB/run/libvirt/libvirtd.pid")" <<'PY'
