@@ -77,6 +77,7 @@ int
 fs_volume_truncate(const char *path, FsHandle *handle, guint64 size)
 {
     g_autoptr(GMutexLocker) locker = handle ? g_mutex_locker_new(&handle->lock) : NULL;
+    g_autoptr(GError) error = NULL;
     g_auto(MapPath) parts = {0};
     gboolean unsized = fs_volume_parts(path, &parts, NULL) && fs_volume_is_unsized(&parts);
     int status;
@@ -87,7 +88,11 @@ fs_volume_truncate(const char *path, FsHandle *handle, guint64 size)
     fs_volume_settle(path);
     /* libvirt resizes no volume that a stream is writing. */
     status = handle && !unsized ? flush_locked("truncate", path, handle, FALSE) : 0;
-    return status ? status : fs_volume_resize("truncate", path, size, FALSE);
+    status = status ? status : fs_volume_resize("truncate", path, size, FALSE);
+    /* What this handle read ahead may be past the new end. */
+    if (status == 0 && handle && handle->data && !ops_data_resized(handle->data, &error))
+        return fs_fail("truncate", path, error);
+    return status;
 }
 
 /* The data channel of @handle, opened now if need be; the handle's lock is held. */

@@ -388,6 +388,17 @@ ops_data_empty(OpsData *data, GError **error)
 }
 
 gboolean
+ops_data_resized(OpsData *data, GError **error)
+{
+    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&data->lock);
+
+    if (data->fd >= 0)
+        return TRUE; /* nothing is read ahead in place, nor is the length needed */
+    forget_read_ahead(data);
+    return read_length(data->volume, &data->end, error);
+}
+
+gboolean
 ops_data_flush(OpsData *data, gboolean durable, GError **error)
 {
     g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&data->lock);

@@ -49,6 +49,24 @@ if [ "$path" = streams ]; then
         sh -c "grep -q 'virStorageVolDownload(src.raw, 4194304, 1000)' '$WORK/server.log' &&
                grep -q 'virStorageVolDownload(src.raw, 4195304, 2000)' '$WORK/server.log'"
 fi
+head -c 4M /dev/urandom >"$SB/pools/p/cut.raw"
+truncate -s 16M "$SB/pools/p/cut.raw" # libvirt cuts no volume below its allocation
+chown "$POOL_OWNER:" "$SB/pools/p/cut.raw"
+v pool-refresh p >/dev/null
+check "V5: a file cut short through its own handle reads nothing past its new end, even what was read ahead" \
+    python3 - "$MNT/p/cut.raw" "$SB/pools/p/cut.raw" <<'PY'
+import os, sys
+mib = 1 << 20
+host = open(sys.argv[2], "rb").read()
+fd = os.open(sys.argv[1], os.O_RDWR)
+os.pread(fd, mib, 0)
+os.pread(fd, mib, 12 * mib)  # through streams, [1, 12) MiB is kept for reads behind
+os.ftruncate(fd, 5 * mib)
+for at, size, want in [(10, mib, b""), (4, 2 * mib, host[4 * mib:5 * mib]), (5, mib, b"")]:
+    got = os.pread(fd, size, at * mib)
+    if got != want:
+        sys.exit(f"{len(got)} bytes at {at} MiB, {len(want)} expected")
+PY
 check "V5: cp out" sh -c "cp '$MNT/p/src.raw' '$local_dir/copied' && cmp '$src' '$local_dir/copied'"
 check "V5: rsync out" sh -c "rsync '$MNT/p/src.raw' '$local_dir/rsynced' && cmp '$src' '$local_dir/rsynced'"
 
