@@ -48,6 +48,7 @@ flush_locked(const char *operation, const char *path, FsHandle *handle, gboolean
     if (!handle->wrote)
         return 0;
     map_forget_path(state->tree, path); /* its size and allocation changed */
+    map_volume_changed(state->tree, parts.top, parts.volume);
     handle->wrote = FALSE;
     /* Written into a file that libvirt deleted meanwhile, the bytes went nowhere. */
     volume = ops_volume_get(state->conn, parts.top, parts.volume, &error);
@@ -77,7 +78,6 @@ int
 fs_volume_truncate(const char *path, FsHandle *handle, guint64 size)
 {
     g_autoptr(GMutexLocker) locker = handle ? g_mutex_locker_new(&handle->lock) : NULL;
-    g_autoptr(GError) error = NULL;
     g_auto(MapPath) parts = {0};
     gboolean unsized = fs_volume_parts(path, &parts, NULL) && fs_volume_is_unsized(&parts);
     int status;
@@ -88,11 +88,7 @@ fs_volume_truncate(const char *path, FsHandle *handle, guint64 size)
     fs_volume_settle(path);
     /* libvirt resizes no volume that a stream is writing. */
     status = handle && !unsized ? flush_locked("truncate", path, handle, FALSE) : 0;
-    status = status ? status : fs_volume_resize("truncate", path, size, FALSE);
-    /* What this handle read ahead may be past the new end. */
-    if (status == 0 && handle && handle->data && !ops_data_resized(handle->data, &error))
-        return fs_fail("truncate", path, error);
-    return status;
+    return status ? status : fs_volume_resize("truncate", path, size, FALSE);
 }
 
 /* The data channel of @handle, opened now if need be; the handle's lock is held. */
@@ -106,9 +102,26 @@ data_locked(const char *path, FsHandle *handle, GError **error)
         return handle->data;
     if (!fs_volume_parts(path, &parts, error))
         return NULL;
+    handle->changes = map_volume_changes(state->tree, parts.top, parts.volume);
     handle->data = ops_data_open(state->conn, parts.top, parts.volume, handle->writable,
                                  state->direct != FS_DIRECT_NEVER, error);
     return handle->data;
+}
+
+/*
+ * Has @handle's data forget what it read ahead of a change made since through the mount
+ * (bytes written and flushed through another open file, a resize), so that reads see it.
+ * The handle's lock is held.
+ */
+static gboolean
+catch_up(FsHandle *handle, const MapPath *parts, GError **error)
+{
+    guint changes = map_volume_changes(fs_state()->tree, parts->top, parts->volume);
+
+    if (changes == handle->changes)
+        return TRUE;
+    handle->changes = changes;
+    return ops_data_refresh(handle->data, error);
 }
 
 int
@@ -120,10 +133,13 @@ fs_volume_read(const char *path, FsHandle *handle, char *buf, size_t size, off_t
     OpsData *data;
     gssize got;
 
-    if (fs_volume_parts(path, &parts, NULL) && fs_volume_is_unsized(&parts))
+    if (!fs_volume_parts(path, &parts, &error))
+        return fs_fail("read", path, error);
+    if (fs_volume_is_unsized(&parts))
         return 0; /* an empty file */
     data = data_locked(path, handle, &error);
-    got = data ? ops_data_read(data, buf, size, offset, &error) : -1;
+    got = data && catch_up(handle, &parts, &error) ? ops_data_read(data, buf, size, offset, &error)
+                                                   : -1;
 
     return got < 0 ? fs_fail("read", path, error) : (int)got;
 }

@@ -127,6 +127,7 @@ fs_volume_resize(const char *operation, const char *path, guint64 capacity, gboo
     }
     if (!ops_volume_resize(state->conn, parts.top, parts.volume, capacity, allocate, &error))
         return fs_fail(operation, path, error);
+    map_volume_changed(state->tree, parts.top, parts.volume); /* for open files that read ahead */
     return 0;
 }
 

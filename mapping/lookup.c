@@ -19,6 +19,7 @@ map_tree_new(OpsConnection *conn, guint cache_ttl, gboolean in_place)
     tree->scratch = map_scratch_new();
     g_mutex_init(&tree->lock);
     tree->volume_states = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    tree->volume_changes = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     return tree;
 }
 
@@ -30,6 +31,7 @@ map_tree_free(MapTree *tree)
     map_scratch_free(tree->scratch);
     map_cache_free(tree->cache);
     g_hash_table_destroy(tree->volume_states);
+    g_hash_table_destroy(tree->volume_changes);
     g_mutex_clear(&tree->lock);
     g_free(tree);
 }

@@ -150,8 +150,9 @@ typedef struct {
     gboolean in_place;   /* volume files may be read from here (direct=auto) */
     MapCache *cache;
     MapScratch *scratch;
-    GMutex lock;               /* guards volume_states */
-    GHashTable *volume_states; /* "POOL/NAME" -> MapVolumeState, settled ones absent */
+    GMutex lock;                /* guards volume_states and volume_changes */
+    GHashTable *volume_states;  /* "POOL/NAME" -> MapVolumeState, settled ones absent */
+    GHashTable *volume_changes; /* "POOL/NAME" -> changes to its bytes through the mount */
 } MapTree;
 
 /* The mapping of @conn, caching what libvirt says for @cache_ttl seconds; listings may
@@ -173,6 +174,13 @@ typedef enum {
 /* Volume @name of pool @pool's state. Thread-safe. */
 MapVolumeState map_volume_state(MapTree *tree, const char *pool, const char *name);
 void map_volume_set_state(MapTree *tree, const char *pool, const char *name, MapVolumeState state);
+/*
+ * How many times volume @name's bytes changed through the mount (written and flushed, or
+ * resized), counted by map_volume_changed: an open file that read ahead of the volume
+ * compares it to forget what it read before a change. Thread-safe.
+ */
+guint map_volume_changes(MapTree *tree, const char *pool, const char *name);
+void map_volume_changed(MapTree *tree, const char *pool, const char *name);
 /* Settles every volume of pool @pool: it is gone. */
 void map_volume_settle_pool(MapTree *tree, const char *pool);
 /* The unsized volumes of pool @pool, which only the mount knows, while the pool runs (a pool

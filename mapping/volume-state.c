@@ -5,6 +5,7 @@
  * into it, V1), or that bytes were written into it first and libvirt must look at them to
  * tell its format, or that it is to be made once it has a size (a pool of partitions or
  * logical volumes cannot hold an empty one). Every other volume is settled and has no entry.
+ * Apart, how many times a volume's bytes changed through the mount.
  */
 #include "mapping/mapping-private.h"
 
@@ -14,13 +15,20 @@ volume_key(const char *pool, const char *name)
     return g_strconcat(pool, "/", name, NULL);
 }
 
-MapVolumeState
-map_volume_state(MapTree *tree, const char *pool, const char *name)
+/* What @table, one of @tree's, holds for volume @name of pool @pool; NULL where nothing. */
+static gpointer
+volume_value(MapTree *tree, GHashTable *table, const char *pool, const char *name)
 {
     g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&tree->lock);
     g_autofree char *key = volume_key(pool, name);
 
-    return GPOINTER_TO_INT(g_hash_table_lookup(tree->volume_states, key));
+    return g_hash_table_lookup(table, key);
+}
+
+MapVolumeState
+map_volume_state(MapTree *tree, const char *pool, const char *name)
+{
+    return GPOINTER_TO_INT(volume_value(tree, tree->volume_states, pool, name));
 }
 
 void
@@ -35,6 +43,22 @@ map_volume_set_state(MapTree *tree, const char *pool, const char *name, MapVolum
         return;
     }
     g_hash_table_insert(tree->volume_states, key, GINT_TO_POINTER(state));
+}
+
+guint
+map_volume_changes(MapTree *tree, const char *pool, const char *name)
+{
+    return GPOINTER_TO_UINT(volume_value(tree, tree->volume_changes, pool, name));
+}
+
+void
+map_volume_changed(MapTree *tree, const char *pool, const char *name)
+{
+    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&tree->lock);
+    char *key = volume_key(pool, name);
+    guint changes = GPOINTER_TO_UINT(g_hash_table_lookup(tree->volume_changes, key));
+
+    g_hash_table_insert(tree->volume_changes, key, GUINT_TO_POINTER(changes + 1));
 }
 
 static gboolean

@@ -31,12 +31,14 @@
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(virStream, virStreamFree)
 
-/* The most of a volume one download covers: what a reader that stops can leave held here. */
+/* The most of a volume one download covers: what libvirt's client can hold of it here. */
 #define DOWNLOAD_WINDOW (32 * 1024 * 1024)
-/* The most bytes kept for reads behind the download, and the furthest a read ahead of it
- * has the download go on rather than start anew: qemu-img, say, has 8 reads of 2 MiB in
- * flight. */
+/* The most bytes kept for reads behind the download (qemu-img, say, has 8 reads of 2 MiB in
+ * flight, which come back in any order), and the furthest a read ahead of it has it go on
+ * rather than start anew; also no further than AHEAD_READS reads of its size, so that small
+ * random reads move little. An open file holds a window and a stash at most: 64 MiB. */
 #define STASH_LIMIT (32 * 1024 * 1024)
+#define AHEAD_READS 32
 
 struct _OpsData {
     GMutex lock; /* guards everything below: FUSE may use one handle from several threads */
@@ -140,14 +142,14 @@ ops_data_in_place(OpsData *data)
 static void
 drop_download(OpsData *data)
 {
-    if (!data->download)
-        return;
-    virStreamAbort(data->download);
-    g_clear_pointer(&data->download, virStreamFree);
+    if (data->download) {
+        virStreamAbort(data->download);
+        g_clear_pointer(&data->download, virStreamFree);
+    }
     data->hole = 0;
 }
 
-/* Forgets all that was read ahead: it may be stale. */
+/* Forgets all that was read ahead, the download and the stash: it may be stale. */
 static void
 forget_read_ahead(OpsData *data)
 {
@@ -182,13 +184,15 @@ start_download(OpsData *data, guint64 offset, guint64 window, GError **error)
     return TRUE;
 }
 
-/* Up to @size bytes from the download under way, at its position, holes as zeros, across
- * its windows; fewer only at the end. */
+/* Up to @size bytes from the download under way (there must be one), at its position, holes
+ * as zeros, across its windows; fewer only at the end. */
 static gssize
 download_read(OpsData *data, char *buf, gsize size, GError **error)
 {
     guint64 offset = data->download_at;
     gsize got = 0;
+
+    g_assert(data->download);
 
     while (got < size) {
         int n;
@@ -225,7 +229,7 @@ download_read(OpsData *data, char *buf, gsize size, GError **error)
         }
         if (n == -1) {
             stream_failed(data, error, "cannot read");
-            drop_download(data);
+            forget_read_ahead(data);
             return -1;
         }
         if (n > 0)
@@ -237,24 +241,26 @@ download_read(OpsData *data, char *buf, gsize size, GError **error)
 }
 
 /*
- * Brings the download under way to @offset: ahead of it by STASH_LIMIT at most, it goes on,
- * and the bytes it passes go to the stash for the reads that want them later; otherwise it
- * is dropped, for a new one to start at @offset.
+ * Brings the download under way to @offset, for a read of @size bytes: a little ahead of it,
+ * it goes on, and the bytes it passes go to the stash for the reads that want them later;
+ * otherwise it is dropped, for a new download to start at @offset (the stash stays: reads
+ * may still come back behind).
  */
 static gboolean
-download_to(OpsData *data, guint64 offset, GError **error)
+download_to(OpsData *data, guint64 offset, gsize size, GError **error)
 {
     guint64 at = data->download_at;
     g_autoptr(GBytes) passed = NULL;
     char *skipped;
     gssize n;
 
-    if (offset < at || offset - at > STASH_LIMIT) {
+    if (offset < at || offset - at > MIN(STASH_LIMIT, AHEAD_READS * (guint64)size)) {
         drop_download(data);
         return TRUE;
     }
     if (offset == at)
         return TRUE;
+    ops_stash_make_room(data->stash, offset - at);
     skipped = g_malloc(offset - at);
     n = download_read(data, skipped, offset - at, error);
     if (n < 0) {
@@ -282,7 +288,7 @@ stream_read(OpsData *data, char *buf, gsize size, guint64 offset, GError **error
     if (got == size)
         return (gssize)got;
     offset += got;
-    if (data->download && !download_to(data, offset, error))
+    if (data->download && !download_to(data, offset, size - got, error))
         return -1;
     if (!data->download) {
         /* At or past the end as last known: the volume may have grown since. */
@@ -388,7 +394,7 @@ ops_data_empty(OpsData *data, GError **error)
 }
 
 gboolean
-ops_data_resized(OpsData *data, GError **error)
+ops_data_refresh(OpsData *data, GError **error)
 {
     g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&data->lock);
 
@@ -415,7 +421,7 @@ ops_data_close(OpsData *data)
 {
     if (!data)
         return;
-    drop_download(data);
+    forget_read_ahead(data);
     ops_stash_free(data->stash);
     ops_upload_abort(data->upload);
     if (data->fd >= 0)

@@ -264,10 +264,10 @@ gboolean ops_data_write(OpsData *data, const char *buf, gsize size, guint64 offs
  */
 gboolean ops_data_empty(OpsData *data, GError **error);
 /*
- * Tells @data that the volume was resized: what was read ahead of the reads may be past its
- * end now, and is forgotten; its length is asked anew. ENOENT, EIO, ... (asking).
+ * Tells @data that the volume changed (written through another channel, resized): what it
+ * read ahead is forgotten and its length asked anew. ENOENT, EIO, ... (asking).
  */
-gboolean ops_data_resized(OpsData *data, GError **error);
+gboolean ops_data_refresh(OpsData *data, GError **error);
 /*
  * Makes what was written part of the volume (an upload is finished), and with @durable
  * also stable on disk (fsync in place). Errors of earlier writes are reported here.

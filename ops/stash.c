@@ -3,10 +3,15 @@
  * Bytes of a volume that a download passed on its way to a read further on, kept for the
  * reads that want them (ops/data.c). A reader with several requests in flight (qemu-img,
  * the kernel splitting a large direct read) asks for them out of order, and a stream cannot
- * go back: without this, each read behind the download would start a new one. At most
- * a limit of bytes is kept; past it the bytes furthest behind go first.
+ * go back: without this, each read behind the download would start a new one. Each byte
+ * is handed out once, as the download would. At most a limit of bytes, in MAX_CHUNKS
+ * pieces, is kept; past either, the piece that starts lowest goes first. Not thread-safe:
+ * the caller's lock guards a stash.
  */
 #include "ops/ops-private.h"
+
+/* Pieces kept at most: each read looks through them, so tiny ones must not pile up. */
+#define MAX_CHUNKS 256
 
 typedef struct {
     guint64 start; /* the volume's offset of the first byte of bytes */
@@ -16,8 +21,8 @@ typedef struct {
 } Chunk;
 
 struct _OpsStash {
-    GQueue chunks; /* of Chunk, by start; none overlap */
-    gsize held;    /* the sizes of the chunks' bytes, taken or not */
+    GQueue chunks; /* of Chunk, by start; their bytes not taken do not overlap */
+    gsize held;    /* the sizes of the chunks' bytes, taken or not: the memory they hold */
     gsize limit;
 };
 
@@ -50,6 +55,7 @@ drop(OpsStash *stash, GList *link)
 {
     Chunk *chunk = link->data;
 
+    g_assert(stash->held >= g_bytes_get_size(chunk->bytes));
     stash->held -= g_bytes_get_size(chunk->bytes);
     chunk_free(chunk);
     g_queue_delete_link(&stash->chunks, link);
@@ -71,16 +77,47 @@ ops_stash_free(OpsStash *stash)
     g_free(stash);
 }
 
+/* Drops the chunks that start lowest until a chunk of @size bytes fits. */
+static void
+make_room(OpsStash *stash, gsize size)
+{
+    while (stash->chunks.length >= MAX_CHUNKS || stash->held + size > stash->limit) {
+        g_assert(stash->chunks.head);
+        drop(stash, stash->chunks.head);
+    }
+}
+
+void
+ops_stash_make_room(OpsStash *stash, gsize size)
+{
+    if (size <= stash->limit)
+        make_room(stash, size);
+}
+
+/* Adds a chunk of @bytes[@from, @to) at @start, in order, making room for it first. */
+static void
+add(OpsStash *stash, guint64 start, GBytes *bytes, gsize from, gsize to)
+{
+    Chunk *chunk = g_new0(Chunk, 1);
+    GList *link;
+
+    make_room(stash, g_bytes_get_size(bytes));
+    *chunk = (Chunk){.start = start, .bytes = g_bytes_ref(bytes), .from = from, .to = to};
+    for (link = stash->chunks.head; link && ((Chunk *)link->data)->start < start;)
+        link = link->next;
+    g_queue_insert_before(&stash->chunks, link, chunk);
+    stash->held += g_bytes_get_size(bytes);
+}
+
 void
 ops_stash_put(OpsStash *stash, guint64 offset, GBytes *bytes)
 {
     gsize size = g_bytes_get_size(bytes);
-    Chunk *chunk;
     GList *link = stash->chunks.head;
 
     if (size == 0 || size > stash->limit)
         return;
-    /* Fresher bytes replace what they overlap; the chunks further behind go past the limit. */
+    /* Fresher bytes replace every chunk they overlap, whole. */
     while (link) {
         GList *next = link->next;
         const Chunk *old = link->data;
@@ -89,16 +126,7 @@ ops_stash_put(OpsStash *stash, guint64 offset, GBytes *bytes)
             drop(stash, link);
         link = next;
     }
-    while (stash->held + size > stash->limit)
-        drop(stash, stash->chunks.head);
-    chunk = g_new0(Chunk, 1);
-    chunk->start = offset;
-    chunk->bytes = g_bytes_ref(bytes);
-    chunk->to = size;
-    for (link = stash->chunks.head; link && ((Chunk *)link->data)->start < offset;)
-        link = link->next;
-    g_queue_insert_before(&stash->chunks, link, chunk);
-    stash->held += size;
+    add(stash, offset, bytes, 0, size);
 }
 
 /* The chunk holding the byte at @offset, not yet taken, or NULL. */
@@ -122,15 +150,26 @@ ops_stash_take(OpsStash *stash, guint64 offset, char *buf, gsize size)
 
     while (got < size && (link = find(stash, offset + got))) {
         Chunk *chunk = link->data;
+        const char *data = g_bytes_get_data(chunk->bytes, NULL);
         gsize at = (gsize)(offset + got - chunk->start);
         gsize n = MIN(size - got, chunk->to - at);
 
-        memcpy(buf + got, (const char *)g_bytes_get_data(chunk->bytes, NULL) + at, n);
+        memcpy(buf + got, data + at, n);
         got += n;
-        /* Taken from either end, the chunk shrinks; from its middle it stays whole. */
+        if (at > chunk->from && at + n < chunk->to) {
+            /* Taken from its middle, the chunk keeps its head; its tail goes to a chunk of
+             * its own, a copy, so that what is held is what is counted. Making room for it
+             * may drop this chunk, which is not looked at again: the read is done. */
+            g_autoptr(GBytes) tail = g_bytes_new(data + at + n, chunk->to - at - n);
+            guint64 tail_start = chunk->start + at + n;
+
+            chunk->to = at;
+            add(stash, tail_start, tail, 0, g_bytes_get_size(tail));
+            break;
+        }
         if (at == chunk->from)
             chunk->from += n;
-        else if (at + n == chunk->to)
+        else
             chunk->to = at;
         if (chunk->from == chunk->to)
             drop(stash, link);

@@ -143,6 +143,19 @@ test_unsized(void)
     g_assert_cmpint(map_volume_state(tree, "default-pool", "disk one.img"), ==, MAP_VOLUME_SETTLED);
 }
 
+/* Changes to a volume's bytes through the mount are counted per volume, from none. */
+static void
+test_volume_changes(void)
+{
+    g_assert_cmpuint(map_volume_changes(tree, "default-pool", "disk one.img"), ==, 0);
+    map_volume_changed(tree, "default-pool", "disk one.img");
+    map_volume_changed(tree, "default-pool", "disk one.img");
+    map_volume_changed(tree, "other", "disk one.img");
+    g_assert_cmpuint(map_volume_changes(tree, "default-pool", "disk one.img"), ==, 2);
+    g_assert_cmpuint(map_volume_changes(tree, "other", "disk one.img"), ==, 1);
+    g_assert_cmpuint(map_volume_changes(tree, "default-pool", "disk two.img"), ==, 0);
+}
+
 /* A pool's volumes listed once are the cache's (C1): listed again without libvirt, the very
  * array and records shared; a volume forgotten takes the listing with it. */
 static void
@@ -309,6 +322,7 @@ main(int argc, char **argv)
     g_test_add_func("/mapping/lookup/list-errors", test_list_errors);
     g_test_add_func("/mapping/lookup/listing-cache", test_listing_cache);
     g_test_add_func("/mapping/lookup/unsized", test_unsized);
+    g_test_add_func("/mapping/lookup/volume-changes", test_volume_changes);
     g_test_add_func("/mapping/lookup/pool-named-xml", test_pool_named_xml);
     g_test_add_func("/mapping/lookup/scratch", test_scratch);
     g_test_add_func("/mapping/lookup/new-pool-target", test_new_pool_target);

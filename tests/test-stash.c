@@ -46,7 +46,7 @@ test_out_of_order(void)
     g_assert_cmpuint(ops_stash_held(stash), ==, 2000);
     g_assert_cmpuint(take(stash, 3000, 500), ==, 500);
     g_assert_cmpuint(take(stash, 1000, 1000), ==, 1000);
-    g_assert_cmpuint(take(stash, 1000, 1000), ==, 0); /* taken: a re-read goes elsewhere */
+    g_assert_cmpuint(take(stash, 1000, 1000), ==, 0); /* taken: each byte once */
     g_assert_cmpuint(take(stash, 3500, 4096), ==, 500);
     g_assert_cmpuint(ops_stash_held(stash), ==, 0);
 }
@@ -68,7 +68,7 @@ test_across_chunks(void)
     g_assert_cmpuint(ops_stash_held(stash), ==, 0);
 }
 
-/* Taken from the middle, a chunk stays whole (re-read as well); from its ends it shrinks. */
+/* Each byte once: taken from the middle of a chunk, the bytes before and after stay. */
 static void
 test_middle(void)
 {
@@ -76,14 +76,30 @@ test_middle(void)
 
     put(stash, 0, 3000);
     g_assert_cmpuint(take(stash, 1000, 1000), ==, 1000);
-    g_assert_cmpuint(take(stash, 1000, 1000), ==, 1000);
-    g_assert_cmpuint(take(stash, 2000, 1000), ==, 1000); /* its end: kept [0, 2000) */
-    g_assert_cmpuint(take(stash, 2000, 1000), ==, 0);
-    g_assert_cmpuint(take(stash, 0, 5000), ==, 2000);
+    g_assert_cmpuint(take(stash, 1000, 1000), ==, 0);
+    g_assert_cmpuint(ops_stash_held(stash), ==, 4000); /* the chunk, and a copy of its tail */
+    g_assert_cmpuint(take(stash, 2500, 1000), ==, 500);
+    g_assert_cmpuint(take(stash, 2000, 1000), ==, 500);
+    g_assert_cmpuint(ops_stash_held(stash), ==, 3000);
+    g_assert_cmpuint(take(stash, 0, 5000), ==, 1000);
     g_assert_cmpuint(ops_stash_held(stash), ==, 0);
 }
 
-/* Past the limit the bytes furthest behind go; fresher bytes replace what they overlap. */
+/* Tiny chunks do not pile up: past a few hundred, the lowest go. */
+static void
+test_many_chunks(void)
+{
+    g_autoptr(OpsStash) stash = ops_stash_new(1 << 20);
+
+    for (guint64 i = 0; i < 1000; i++)
+        put(stash, 2 * i, 1);
+    g_assert_cmpuint(ops_stash_held(stash), <, 1000);
+    g_assert_cmpuint(take(stash, 0, 1), ==, 0);
+    g_assert_cmpuint(take(stash, 1998, 1), ==, 1);
+}
+
+/* Past the limit the chunks that start lowest go; fresher bytes replace the chunks they
+ * overlap, whole. */
 static void
 test_limit_and_overlap(void)
 {
@@ -95,12 +111,18 @@ test_limit_and_overlap(void)
     put(stash, 7000, 1000); /* 4000 > 3000: [1000, 2000) goes */
     g_assert_cmpuint(ops_stash_held(stash), ==, 3000);
     g_assert_cmpuint(take(stash, 1000, 1000), ==, 0);
-    put(stash, 4500, 1000); /* replaces [5000, 6000), which it overlaps */
+    put(stash, 4500, 1000); /* replaces [5000, 6000), which it overlaps, whole */
     g_assert_cmpuint(ops_stash_held(stash), ==, 3000);
     g_assert_cmpuint(take(stash, 4500, 2000), ==, 1000);
     g_assert_cmpuint(take(stash, 3000, 1000), ==, 1000);
     put(stash, 0, 4000); /* more than the limit: not kept */
     g_assert_cmpuint(ops_stash_held(stash), ==, 1000);
+    put(stash, 9000, 1000);
+    put(stash, 8000, 1000);
+    ops_stash_make_room(stash, 1000); /* for bytes about to be read: [7000, 8000) goes */
+    g_assert_cmpuint(ops_stash_held(stash), ==, 2000);
+    g_assert_cmpuint(take(stash, 8000, 2000), ==, 2000);
+    put(stash, 7000, 1000);
     ops_stash_clear(stash);
     g_assert_cmpuint(ops_stash_held(stash), ==, 0);
     g_assert_cmpuint(take(stash, 7000, 1000), ==, 0);
@@ -113,6 +135,7 @@ main(int argc, char **argv)
     g_test_add_func("/ops/stash/out-of-order", test_out_of_order);
     g_test_add_func("/ops/stash/across-chunks", test_across_chunks);
     g_test_add_func("/ops/stash/middle", test_middle);
+    g_test_add_func("/ops/stash/many-chunks", test_many_chunks);
     g_test_add_func("/ops/stash/limit-and-overlap", test_limit_and_overlap);
     return g_test_run();
 }

@@ -67,6 +67,25 @@ for at, size, want in [(10, mib, b""), (4, 2 * mib, host[4 * mib:5 * mib]), (5, 
     if got != want:
         sys.exit(f"{len(got)} bytes at {at} MiB, {len(want)} expected")
 PY
+head -c 8M /dev/urandom >"$SB/pools/p/shared.raw"
+chown "$POOL_OWNER:" "$SB/pools/p/shared.raw"
+v pool-refresh p >/dev/null
+check "V5: bytes written and closed through one open file are what another reads next, even where it read ahead" \
+    python3 - "$MNT/p/shared.raw" <<'PY'
+import os, sys
+mib = 1 << 20
+reader = os.open(sys.argv[1], os.O_RDONLY)
+os.pread(reader, mib, 0)
+os.pread(reader, mib, 3 * mib)  # through streams, [1, 3) MiB is kept for reads behind
+new = os.urandom(2 * mib)
+writer = os.open(sys.argv[1], os.O_WRONLY)
+os.pwrite(writer, new[:mib], mib)  # kept by the reader
+os.pwrite(writer, new[mib:], 4 * mib)  # where the reader's download goes on
+os.close(writer)
+for at, want in [(1, new[:mib]), (4, new[mib:])]:
+    if os.pread(reader, mib, at * mib) != want:
+        sys.exit(f"the bytes at {at} MiB are the old ones")
+PY
 check "V5: cp out" sh -c "cp '$MNT/p/src.raw' '$local_dir/copied' && cmp '$src' '$local_dir/copied'"
 check "V5: rsync out" sh -c "rsync '$MNT/p/src.raw' '$local_dir/rsynced' && cmp '$src' '$local_dir/rsynced'"
 
