@@ -82,6 +82,7 @@ fs_volume_empty(const char *path)
                             &error))
         return fs_fail("open", path, error);
     map_volume_set_state(state->tree, parts.top, parts.volume, MAP_VOLUME_NEW);
+    map_volume_changed(state->tree, parts.top, parts.volume); /* for open files that read ahead */
     return 0;
 }
 
@@ -144,7 +145,7 @@ fs_volume_unlink(const char *operation, const char *path)
     /* An unsized volume is in libvirt only where a call racing this one made it; else there
      * is none (ENOENT), or no running pool to hold one (EPERM). */
     unsized = fs_volume_is_unsized(&parts);
-    map_volume_set_state(fs_state()->tree, parts.top, parts.volume, MAP_VOLUME_SETTLED);
+    map_volume_forget(fs_state()->tree, parts.top, parts.volume);
     if (!ops_volume_delete(fs_state()->conn, parts.top, parts.volume, &error) &&
         !(unsized && (error->code == ENOENT || error->code == EPERM)))
         return fs_fail(operation, path, error);
@@ -233,5 +234,6 @@ fs_copy_file_range(const char *path_in, struct fuse_file_info *fi_in, off_t offs
     if (!ops_volume_delete(state->conn, out.top, out.volume, &error) ||
         !ops_volume_clone(state->conn, in.top, in.volume, out.top, out.volume, &error))
         return fs_fail("copy_file_range", path_out, error);
+    map_volume_changed(state->tree, out.top, out.volume); /* for open files that read ahead */
     return (ssize_t)source->physical;
 }

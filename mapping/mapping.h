@@ -150,9 +150,10 @@ typedef struct {
     gboolean in_place;   /* volume files may be read from here (direct=auto) */
     MapCache *cache;
     MapScratch *scratch;
-    GMutex lock;                /* guards volume_states and volume_changes */
+    GMutex lock;                /* guards volume_states, volume_changes and last_change */
     GHashTable *volume_states;  /* "POOL/NAME" -> MapVolumeState, settled ones absent */
-    GHashTable *volume_changes; /* "POOL/NAME" -> changes to its bytes through the mount */
+    GHashTable *volume_changes; /* "POOL/NAME" -> the number of its last change, if any */
+    guint last_change;          /* the number of the last change to any volume */
 } MapTree;
 
 /* The mapping of @conn, caching what libvirt says for @cache_ttl seconds; listings may
@@ -175,13 +176,16 @@ typedef enum {
 MapVolumeState map_volume_state(MapTree *tree, const char *pool, const char *name);
 void map_volume_set_state(MapTree *tree, const char *pool, const char *name, MapVolumeState state);
 /*
- * How many times volume @name's bytes changed through the mount (written and flushed, or
- * resized), counted by map_volume_changed: an open file that read ahead of the volume
- * compares it to forget what it read before a change. Thread-safe.
+ * Changes to volume @name's bytes made through the mount (written and flushed, resized,
+ * emptied, cloned onto), told by map_volume_changed: map_volume_changes is the number of
+ * the last one, never given to another change of any volume, or 0. An open file that read
+ * ahead of the volume compares it to forget what it read before a change. Thread-safe.
  */
 guint map_volume_changes(MapTree *tree, const char *pool, const char *name);
 void map_volume_changed(MapTree *tree, const char *pool, const char *name);
-/* Settles every volume of pool @pool: it is gone. */
+/* Volume @name of pool @pool is gone: what the mount knew of it (state, changes) goes. */
+void map_volume_forget(MapTree *tree, const char *pool, const char *name);
+/* Settles every volume of pool @pool, and forgets their changes: it is gone, or stopped. */
 void map_volume_settle_pool(MapTree *tree, const char *pool);
 /* The unsized volumes of pool @pool, which only the mount knows, while the pool runs (a pool
  * that does not run forgets them; it is asked of libvirt only where it has some): a sorted

@@ -5,7 +5,7 @@
  * into it, V1), or that bytes were written into it first and libvirt must look at them to
  * tell its format, or that it is to be made once it has a size (a pool of partitions or
  * logical volumes cannot hold an empty one). Every other volume is settled and has no entry.
- * Apart, how many times a volume's bytes changed through the mount.
+ * Apart, the number of the last change made to a volume's bytes through the mount.
  */
 #include "mapping/mapping-private.h"
 
@@ -55,10 +55,21 @@ void
 map_volume_changed(MapTree *tree, const char *pool, const char *name)
 {
     g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&tree->lock);
-    char *key = volume_key(pool, name);
-    guint changes = GPOINTER_TO_UINT(g_hash_table_lookup(tree->volume_changes, key));
 
-    g_hash_table_insert(tree->volume_changes, key, GUINT_TO_POINTER(changes + 1));
+    /* Numbered across all volumes, so that a volume forgotten and made anew under the same
+     * name never takes up a number an open file saw. */
+    g_hash_table_insert(tree->volume_changes, volume_key(pool, name),
+                        GUINT_TO_POINTER(++tree->last_change));
+}
+
+void
+map_volume_forget(MapTree *tree, const char *pool, const char *name)
+{
+    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&tree->lock);
+    g_autofree char *key = volume_key(pool, name);
+
+    g_hash_table_remove(tree->volume_states, key);
+    g_hash_table_remove(tree->volume_changes, key);
 }
 
 static gboolean
@@ -74,6 +85,7 @@ map_volume_settle_pool(MapTree *tree, const char *pool)
     g_autofree char *prefix = volume_key(pool, "");
 
     g_hash_table_foreach_remove(tree->volume_states, in_pool, prefix);
+    g_hash_table_foreach_remove(tree->volume_changes, in_pool, prefix);
 }
 
 char **

@@ -39,6 +39,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(virStream, virStreamFree)
  * random reads move little. An open file holds a window and a stash at most: 64 MiB. */
 #define STASH_LIMIT (32 * 1024 * 1024)
 #define AHEAD_READS 32
+/* How long stashed bytes are served: reads in flight come back within milliseconds, and
+ * older bytes could predate a change made elsewhere. */
+#define STASH_MAX_AGE G_USEC_PER_SEC
 
 struct _OpsData {
     GMutex lock; /* guards everything below: FUSE may use one handle from several threads */
@@ -284,6 +287,7 @@ stream_read(OpsData *data, char *buf, gsize size, guint64 offset, GError **error
         return 0;
     if (!finish_upload(data, error))
         return -1;
+    ops_stash_expire(data->stash, g_get_monotonic_time() - STASH_MAX_AGE);
     got = ops_stash_take(data->stash, offset, buf, size);
     if (got == size)
         return (gssize)got;
@@ -308,8 +312,17 @@ stream_write(OpsData *data, const char *buf, gsize size, guint64 offset, GError 
 {
     forget_read_ahead(data);
     if (data->upload && offset != data->upload_at) {
-        /* Past the end a gap is a hole; elsewhere a hole would cut the file there. */
+        gboolean hole = FALSE;
+
+        /* Past the volume's end a gap is a hole. Anywhere else a hole would cut the file (the
+         * daemon truncates a file where a hole ends), so the end is asked anew: another open
+         * file or client may have grown the volume since. */
         if (offset > data->upload_at && data->upload_at >= data->end) {
+            if (!read_length(data->volume, &data->end, error))
+                return FALSE;
+            hole = data->upload_at >= data->end;
+        }
+        if (hole) {
             if (!ops_upload_skip(data->upload, offset - data->upload_at, error)) {
                 g_clear_pointer(&data->upload, ops_upload_abort);
                 return FALSE;

@@ -72,19 +72,20 @@ void ops_upload_abort(OpsUpload *upload);
 
 /*
  * Bytes of a volume a download passed, kept for the reads behind it (ops/stash.c); the
- * caller's lock guards a stash. put keeps a reference to @bytes, the bytes at @offset on,
- * dropping every chunk they overlap, and the chunks that start lowest while more than
- * @limit bytes or too many chunks would be kept (@bytes larger than @limit are not kept);
+ * caller's lock guards a stash. put keeps a reference to @bytes, the bytes at @offset on
+ * (none, if empty or larger than @limit), dropping every chunk they overlap, and the chunks
+ * that start lowest while more than @limit bytes or too many chunks would be kept;
  * take copies what is kept from @offset on, as far as it goes without a gap, into @buf (at
  * most @size bytes), forgets what it copied, and returns its count; make_room drops chunks
- * as put would for @size bytes, before they are read; held is the memory the kept chunks
- * hold, in bytes.
+ * as put would for @size bytes, before they are read; expire drops the chunks put before
+ * @before (g_get_monotonic_time's clock); held is the memory the kept chunks hold, in bytes.
  */
 typedef struct _OpsStash OpsStash;
 OpsStash *ops_stash_new(gsize limit);
 void ops_stash_put(OpsStash *stash, guint64 offset, GBytes *bytes);
 gsize ops_stash_take(OpsStash *stash, guint64 offset, char *buf, gsize size);
 void ops_stash_make_room(OpsStash *stash, gsize size);
+void ops_stash_expire(OpsStash *stash, gint64 before);
 gsize ops_stash_held(const OpsStash *stash);
 void ops_stash_clear(OpsStash *stash);
 void ops_stash_free(OpsStash *stash);

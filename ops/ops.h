@@ -264,8 +264,9 @@ gboolean ops_data_write(OpsData *data, const char *buf, gsize size, guint64 offs
  */
 gboolean ops_data_empty(OpsData *data, GError **error);
 /*
- * Tells @data that the volume changed (written through another channel, resized): what it
- * read ahead is forgotten and its length asked anew. ENOENT, EIO, ... (asking).
+ * Tells @data that the volume changed (written through another channel, resized): through
+ * streams, what it read ahead is forgotten and its length asked anew (ENOENT, EIO, ...);
+ * in place, where nothing is read ahead, nothing is done.
  */
 gboolean ops_data_refresh(OpsData *data, GError **error);
 /*

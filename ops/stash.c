@@ -5,8 +5,8 @@
  * the kernel splitting a large direct read) asks for them out of order, and a stream cannot
  * go back: without this, each read behind the download would start a new one. Each byte
  * is handed out once, as the download would. At most a limit of bytes, in MAX_CHUNKS
- * pieces, is kept; past either, the piece that starts lowest goes first. Not thread-safe:
- * the caller's lock guards a stash.
+ * pieces, is kept; past either, the piece that starts lowest goes first; the caller has
+ * pieces older than it wants expire. Not thread-safe: the caller's lock guards a stash.
  */
 #include "ops/ops-private.h"
 
@@ -14,6 +14,7 @@
 #define MAX_CHUNKS 256
 
 typedef struct {
+    gint64 born;   /* when the bytes were put, in g_get_monotonic_time's microseconds */
     guint64 start; /* the volume's offset of the first byte of bytes */
     GBytes *bytes;
     gsize from; /* what reads have not taken yet: bytes[from, to) */
@@ -94,15 +95,17 @@ ops_stash_make_room(OpsStash *stash, gsize size)
         make_room(stash, size);
 }
 
-/* Adds a chunk of @bytes[@from, @to) at @start, in order, making room for it first. */
+/* Adds a chunk of @bytes[@from, @to) at @start, put at @born, in order, making room for it
+ * first. */
 static void
-add(OpsStash *stash, guint64 start, GBytes *bytes, gsize from, gsize to)
+add(OpsStash *stash, gint64 born, guint64 start, GBytes *bytes, gsize from, gsize to)
 {
     Chunk *chunk = g_new0(Chunk, 1);
     GList *link;
 
     make_room(stash, g_bytes_get_size(bytes));
-    *chunk = (Chunk){.start = start, .bytes = g_bytes_ref(bytes), .from = from, .to = to};
+    *chunk =
+        (Chunk){.born = born, .start = start, .bytes = g_bytes_ref(bytes), .from = from, .to = to};
     for (link = stash->chunks.head; link && ((Chunk *)link->data)->start < start;)
         link = link->next;
     g_queue_insert_before(&stash->chunks, link, chunk);
@@ -126,7 +129,21 @@ ops_stash_put(OpsStash *stash, guint64 offset, GBytes *bytes)
             drop(stash, link);
         link = next;
     }
-    add(stash, offset, bytes, 0, size);
+    add(stash, g_get_monotonic_time(), offset, bytes, 0, size);
+}
+
+void
+ops_stash_expire(OpsStash *stash, gint64 before)
+{
+    GList *link = stash->chunks.head;
+
+    while (link) {
+        GList *next = link->next;
+
+        if (((Chunk *)link->data)->born < before)
+            drop(stash, link);
+        link = next;
+    }
 }
 
 /* The chunk holding the byte at @offset, not yet taken, or NULL. */
@@ -164,7 +181,7 @@ ops_stash_take(OpsStash *stash, guint64 offset, char *buf, gsize size)
             guint64 tail_start = chunk->start + at + n;
 
             chunk->to = at;
-            add(stash, tail_start, tail, 0, g_bytes_get_size(tail));
+            add(stash, chunk->born, tail_start, tail, 0, g_bytes_get_size(tail));
             break;
         }
         if (at == chunk->from)

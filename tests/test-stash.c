@@ -128,6 +128,30 @@ test_limit_and_overlap(void)
     g_assert_cmpuint(take(stash, 7000, 1000), ==, 0);
 }
 
+/* Bytes put before a time expire then; bytes put since stay. */
+static void
+test_expire(void)
+{
+    g_autoptr(OpsStash) stash = ops_stash_new(1 << 20);
+    gint64 before;
+
+    put(stash, 0, 1000);
+    put(stash, 2000, 1000);
+    ops_stash_expire(stash, g_get_monotonic_time() - G_USEC_PER_SEC);
+    g_assert_cmpuint(ops_stash_held(stash), ==, 2000);
+    /* Taken from the middle: the tail, a copy, keeps the chunk's age. */
+    g_assert_cmpuint(take(stash, 200, 300), ==, 300);
+    before = g_get_monotonic_time() + 1;
+    while (g_get_monotonic_time() < before) /* the clock moves on past the puts */
+        ;
+    put(stash, 4000, 1000);
+    ops_stash_expire(stash, before);
+    g_assert_cmpuint(take(stash, 0, 200), ==, 0);
+    g_assert_cmpuint(take(stash, 500, 500), ==, 0);
+    g_assert_cmpuint(take(stash, 2000, 1000), ==, 0);
+    g_assert_cmpuint(take(stash, 4000, 1000), ==, 1000);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -136,6 +160,7 @@ main(int argc, char **argv)
     g_test_add_func("/ops/stash/across-chunks", test_across_chunks);
     g_test_add_func("/ops/stash/middle", test_middle);
     g_test_add_func("/ops/stash/many-chunks", test_many_chunks);
+    g_test_add_func("/ops/stash/expire", test_expire);
     g_test_add_func("/ops/stash/limit-and-overlap", test_limit_and_overlap);
     return g_test_run();
 }

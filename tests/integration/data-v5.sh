@@ -86,6 +86,41 @@ for at, want in [(1, new[:mib]), (4, new[mib:])]:
     if os.pread(reader, mib, at * mib) != want:
         sys.exit(f"the bytes at {at} MiB are the old ones")
 PY
+if [ "$path" = streams ]; then
+    # In place, an open file stays on the file it opened, which O_TRUNC replaces.
+    check "V2: emptied by O_TRUNC through one open file, nothing is what another reads next" \
+        python3 - "$MNT/p/shared.raw" <<'PY'
+import os, sys
+mib = 1 << 20
+reader = os.open(sys.argv[1], os.O_RDONLY)
+os.pread(reader, mib, 0)
+os.pread(reader, mib, 3 * mib)
+os.close(os.open(sys.argv[1], os.O_WRONLY | os.O_TRUNC))
+for at in (1, 4):
+    got = os.pread(reader, mib, at * mib)
+    if got:
+        sys.exit(f"{len(got)} bytes at {at} MiB of an empty volume")
+PY
+fi
+check "V5: writes with gaps after the file grew through its descriptor keep its new length" \
+    python3 - "$MNT/p/grown.raw" "$SB/pools/p/grown.raw" <<'PY'
+import os, sys
+mib = 1 << 20
+fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT)
+blocks = {at: os.urandom(4096) for at in (0, 16 * mib, 32 * mib)}
+os.pwrite(fd, blocks[0], 0)
+os.ftruncate(fd, 64 * mib)
+os.pwrite(fd, blocks[16 * mib], 16 * mib)
+os.pwrite(fd, blocks[32 * mib], 32 * mib)  # a gap inside the file: no hole may be sent
+os.close(fd)
+with open(sys.argv[2], "rb") as volume:
+    data = volume.read()
+if len(data) != 64 * mib:
+    sys.exit(f"{len(data)} bytes, {64 * mib} expected")
+for at, block in blocks.items():
+    if data[at:at + 4096] != block:
+        sys.exit(f"the bytes at {at} differ")
+PY
 check "V5: cp out" sh -c "cp '$MNT/p/src.raw' '$local_dir/copied' && cmp '$src' '$local_dir/copied'"
 check "V5: rsync out" sh -c "rsync '$MNT/p/src.raw' '$local_dir/rsynced' && cmp '$src' '$local_dir/rsynced'"
 
