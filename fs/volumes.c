@@ -172,8 +172,11 @@ fs_volume_rename(const char *from, const char *to)
     if (!ops_volume_move(state->conn, source.top, source.volume, target.top, target.volume,
                          state->direct != FS_DIRECT_NEVER, &error))
         return fs_fail("rename", from, error);
-    /* A placeholder at the target is replaced, as rename(2) replaces a file. */
+    /* A placeholder at the target is replaced, as rename(2) replaces a file; so are the
+     * bytes of a volume there, for open files that read ahead of them. */
+    map_volume_forget(state->tree, source.top, source.volume);
     map_volume_set_state(state->tree, target.top, target.volume, MAP_VOLUME_SETTLED);
+    map_volume_changed(state->tree, target.top, target.volume);
     return 0;
 }
 

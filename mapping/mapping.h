@@ -154,6 +154,7 @@ typedef struct {
     GHashTable *volume_states;  /* "POOL/NAME" -> MapVolumeState, settled ones absent */
     GHashTable *volume_changes; /* "POOL/NAME" -> the number of its last change, if any */
     guint last_change;          /* the number of the last change to any volume */
+    guint last_forgotten;       /* a number taken when entries were last forgotten */
 } MapTree;
 
 /* The mapping of @conn, caching what libvirt says for @cache_ttl seconds; listings may
@@ -177,9 +178,11 @@ MapVolumeState map_volume_state(MapTree *tree, const char *pool, const char *nam
 void map_volume_set_state(MapTree *tree, const char *pool, const char *name, MapVolumeState state);
 /*
  * Changes to volume @name's bytes made through the mount (written and flushed, resized,
- * emptied, cloned onto), told by map_volume_changed: map_volume_changes is the number of
- * the last one, never given to another change of any volume, or 0. An open file that read
- * ahead of the volume compares it to forget what it read before a change. Thread-safe.
+ * emptied, cloned or renamed onto), told by map_volume_changed: map_volume_changes is the
+ * number of the last one, never given to another change of any volume; for a volume with
+ * none kept, the number taken when changes were last forgotten, or 0 if never. An open file
+ * that read ahead of the volume compares it to forget what it read before a change.
+ * Thread-safe.
  */
 guint map_volume_changes(MapTree *tree, const char *pool, const char *name);
 void map_volume_changed(MapTree *tree, const char *pool, const char *name);

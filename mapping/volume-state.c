@@ -15,20 +15,13 @@ volume_key(const char *pool, const char *name)
     return g_strconcat(pool, "/", name, NULL);
 }
 
-/* What @table, one of @tree's, holds for volume @name of pool @pool; NULL where nothing. */
-static gpointer
-volume_value(MapTree *tree, GHashTable *table, const char *pool, const char *name)
+MapVolumeState
+map_volume_state(MapTree *tree, const char *pool, const char *name)
 {
     g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&tree->lock);
     g_autofree char *key = volume_key(pool, name);
 
-    return g_hash_table_lookup(table, key);
-}
-
-MapVolumeState
-map_volume_state(MapTree *tree, const char *pool, const char *name)
-{
-    return GPOINTER_TO_INT(volume_value(tree, tree->volume_states, pool, name));
+    return GPOINTER_TO_INT(g_hash_table_lookup(tree->volume_states, key));
 }
 
 void
@@ -48,7 +41,13 @@ map_volume_set_state(MapTree *tree, const char *pool, const char *name, MapVolum
 guint
 map_volume_changes(MapTree *tree, const char *pool, const char *name)
 {
-    return GPOINTER_TO_UINT(volume_value(tree, tree->volume_changes, pool, name));
+    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&tree->lock);
+    g_autofree char *key = volume_key(pool, name);
+    guint changes = GPOINTER_TO_UINT(g_hash_table_lookup(tree->volume_changes, key));
+
+    /* A volume whose changes were forgotten may have changed since an open file looked:
+     * that file is to look again. */
+    return changes ? changes : tree->last_forgotten;
 }
 
 void
@@ -69,7 +68,8 @@ map_volume_forget(MapTree *tree, const char *pool, const char *name)
     g_autofree char *key = volume_key(pool, name);
 
     g_hash_table_remove(tree->volume_states, key);
-    g_hash_table_remove(tree->volume_changes, key);
+    if (g_hash_table_remove(tree->volume_changes, key))
+        tree->last_forgotten = ++tree->last_change;
 }
 
 static gboolean
@@ -85,7 +85,8 @@ map_volume_settle_pool(MapTree *tree, const char *pool)
     g_autofree char *prefix = volume_key(pool, "");
 
     g_hash_table_foreach_remove(tree->volume_states, in_pool, prefix);
-    g_hash_table_foreach_remove(tree->volume_changes, in_pool, prefix);
+    if (g_hash_table_foreach_remove(tree->volume_changes, in_pool, prefix))
+        tree->last_forgotten = ++tree->last_change;
 }
 
 char **

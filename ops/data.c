@@ -18,8 +18,9 @@
  *   it go on rather than start anew, and the bytes it passes wait in a stash (ops/stash.c)
  *   for the reads behind. No download starts at or past the volume's end: the
  *   daemon would send a window of zeros there, not an end. A forward gap in the writes
- *   past the volume's end travels as a hole; anywhere else a gap would cut the file there,
- *   so the upload is finished and another started past the gap instead. An upload is fed
+ *   past the volume's end (asked of the daemon once an upload) travels as a hole; anywhere
+ *   else a hole would cut the file there, so the upload is finished and another started
+ *   past the gap instead. An upload is fed
  *   from a thread of its own (ops/upload.c), so that writes overlap sends.
  * Data written is in the volume once ops_data_flush returns: an upload is finished.
  */
@@ -58,7 +59,8 @@ struct _OpsData {
     OpsStash *stash;      /* bytes the download passed that reads behind it may still want */
     OpsUpload *upload;    /* the upload under way, writing at upload_at */
     guint64 upload_at;
-    guint64 end; /* the volume's length (its file's, physical) as far as this handle knows */
+    gboolean end_asked; /* the end was asked since the upload began */
+    guint64 end;        /* the volume's length (its file's, physical) as far as this handle knows */
 };
 
 /* Sets @error from libvirt for a stream operation on @data's volume. */
@@ -315,11 +317,13 @@ stream_write(OpsData *data, const char *buf, gsize size, guint64 offset, GError 
         gboolean hole = FALSE;
 
         /* Past the volume's end a gap is a hole. Anywhere else a hole would cut the file (the
-         * daemon truncates a file where a hole ends), so the end is asked anew: another open
-         * file or client may have grown the volume since. */
+         * daemon truncates a file where a hole ends), so the end is asked once an upload:
+         * before it began, the volume may have grown (through another open file, a resize);
+         * while it goes on, libvirt resizes it no more. */
         if (offset > data->upload_at && data->upload_at >= data->end) {
-            if (!read_length(data->volume, &data->end, error))
+            if (!data->end_asked && !read_length(data->volume, &data->end, error))
                 return FALSE;
+            data->end_asked = TRUE;
             hole = data->upload_at >= data->end;
         }
         if (hole) {
@@ -337,6 +341,7 @@ stream_write(OpsData *data, const char *buf, gsize size, guint64 offset, GError 
         if (!data->upload)
             return FALSE;
         data->upload_at = offset;
+        data->end_asked = FALSE;
     }
     if (!ops_upload_send(data->upload, buf, size, error)) {
         g_clear_pointer(&data->upload, ops_upload_abort);

@@ -160,12 +160,19 @@ test_volume_changes(void)
     map_volume_changed(tree, "default-pool", "disk one.img");
     second = map_volume_changes(tree, "default-pool", "disk one.img");
     g_assert_cmpuint(second, >, first);
+    /* Forgotten, a volume's number is one no open file saw, so that each looks again: one
+     * that looked before any change too. */
     map_volume_forget(tree, "default-pool", "disk one.img");
-    g_assert_cmpuint(map_volume_changes(tree, "default-pool", "disk one.img"), ==, 0);
-    map_volume_changed(tree, "default-pool", "disk one.img");
     g_assert_cmpuint(map_volume_changes(tree, "default-pool", "disk one.img"), >, second);
+    g_assert_cmpuint(map_volume_changes(tree, "default-pool", "disk two.img"), >, second);
+    map_volume_changed(tree, "default-pool", "disk one.img");
+    g_assert_cmpuint(map_volume_changes(tree, "default-pool", "disk one.img"), >,
+                     map_volume_changes(tree, "default-pool", "disk two.img"));
+    map_volume_changed(tree, "default-pool", "disk two.img");
+    second = map_volume_changes(tree, "default-pool", "disk two.img");
     map_volume_settle_pool(tree, "other");
-    g_assert_cmpuint(map_volume_changes(tree, "other", "disk one.img"), ==, 0);
+    g_assert_cmpuint(map_volume_changes(tree, "other", "disk one.img"), >, second);
+    g_assert_cmpuint(map_volume_changes(tree, "default-pool", "disk two.img"), ==, second);
 }
 
 /* A pool's volumes listed once are the cache's (C1): listed again without libvirt, the very
