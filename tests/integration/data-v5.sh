@@ -102,6 +102,32 @@ for at in (1, 4):
         sys.exit(f"{len(got)} bytes at {at} MiB of an empty volume")
 PY
 fi
+head -c 4M /dev/urandom >"$SB/pools/p/removed.raw"
+chown "$POOL_OWNER:" "$SB/pools/p/removed.raw"
+v pool-refresh p >/dev/null
+check "V3: rm of an open volume removes it at once: no hidden volume, no copy" \
+    python3 - "$MNT/p/removed.raw" "$SB/pools/p" "$URI" "$path" <<'PY'
+import errno, os, subprocess, sys
+mount, pool_dir, uri, path = sys.argv[1:]
+mib = 1 << 20
+old = open(os.path.join(pool_dir, "removed.raw"), "rb").read()
+fd = os.open(mount, os.O_RDONLY)
+os.pread(fd, mib, 0)
+subprocess.run(["rm", mount], check=True)
+listed = subprocess.run(["virsh", "-q", "-c", uri, "vol-list", "p"], check=True,
+                        capture_output=True, text=True).stdout
+left = [n for n in listed.split() + os.listdir(pool_dir) if "removed" in n or "fuse_hidden" in n]
+if left:
+    sys.exit(f"left after rm: {left}")
+try:  # in place the open file keeps the file it opened; through streams it is gone
+    got = os.pread(fd, mib, 3 * mib)
+    if path == "streams" or got != old[3 * mib:]:
+        sys.exit(f"{len(got)} bytes read after rm")
+except OSError as error:
+    if path != "streams" or error.errno != errno.ENOENT:
+        raise
+os.close(fd)
+PY
 check "V5: writes with gaps after the file grew through its descriptor keep its new length" \
     python3 - "$MNT/p/grown.raw" "$SB/pools/p/grown.raw" <<'PY'
 import os, sys
