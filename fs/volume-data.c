@@ -110,8 +110,8 @@ data_locked(const char *path, FsHandle *handle, GError **error)
 
 /*
  * Has @handle's data forget what it read ahead of a change made since through the mount
- * (bytes written and flushed through another open file, a resize), so that reads see it.
- * The handle's lock is held.
+ * (bytes written and flushed through another open file, a resize..., as map_volume_changes
+ * counts them), so that reads see it. The handle's lock is held.
  */
 static gboolean
 catch_up(FsHandle *handle, const MapPath *parts, GError **error)

@@ -150,7 +150,7 @@ typedef struct {
     gboolean in_place;   /* volume files may be read from here (direct=auto) */
     MapCache *cache;
     MapScratch *scratch;
-    GMutex lock;                /* guards volume_states, volume_changes and last_change */
+    GMutex lock;                /* guards the four below */
     GHashTable *volume_states;  /* "POOL/NAME" -> MapVolumeState, settled ones absent */
     GHashTable *volume_changes; /* "POOL/NAME" -> the number of its last change, if any */
     guint last_change;          /* the number of the last change to any volume */
