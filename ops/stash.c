@@ -95,17 +95,16 @@ ops_stash_make_room(OpsStash *stash, gsize size)
         make_room(stash, size);
 }
 
-/* Adds a chunk of @bytes[@from, @to) at @start, put at @born, in order, making room for it
- * first. */
+/* Adds a chunk of @bytes at @start, put at @born, in order, making room for it first. */
 static void
-add(OpsStash *stash, gint64 born, guint64 start, GBytes *bytes, gsize from, gsize to)
+add(OpsStash *stash, gint64 born, guint64 start, GBytes *bytes)
 {
     Chunk *chunk = g_new0(Chunk, 1);
     GList *link;
 
     make_room(stash, g_bytes_get_size(bytes));
-    *chunk =
-        (Chunk){.born = born, .start = start, .bytes = g_bytes_ref(bytes), .from = from, .to = to};
+    *chunk = (Chunk){
+        .born = born, .start = start, .bytes = g_bytes_ref(bytes), .to = g_bytes_get_size(bytes)};
     for (link = stash->chunks.head; link && ((Chunk *)link->data)->start < start;)
         link = link->next;
     g_queue_insert_before(&stash->chunks, link, chunk);
@@ -129,7 +128,7 @@ ops_stash_put(OpsStash *stash, guint64 offset, GBytes *bytes)
             drop(stash, link);
         link = next;
     }
-    add(stash, g_get_monotonic_time(), offset, bytes, 0, size);
+    add(stash, g_get_monotonic_time(), offset, bytes);
 }
 
 void
@@ -181,7 +180,7 @@ ops_stash_take(OpsStash *stash, guint64 offset, char *buf, gsize size)
             guint64 tail_start = chunk->start + at + n;
 
             chunk->to = at;
-            add(stash, chunk->born, tail_start, tail, 0, g_bytes_get_size(tail));
+            add(stash, chunk->born, tail_start, tail);
             break;
         }
         if (at == chunk->from)
