@@ -111,7 +111,8 @@ data_locked(const char *path, FsHandle *handle, GError **error)
 /*
  * Has @handle's data forget what it read ahead of a change made since through the mount
  * (bytes written and flushed through another open file, a resize..., as map_volume_changes
- * counts them), so that reads see it. The handle's lock is held.
+ * counts them) and ask the volume's end anew, so that reads see the change and a write's
+ * gap is judged against the current end. The handle's lock is held.
  */
 static gboolean
 catch_up(FsHandle *handle, const MapPath *parts, GError **error)
@@ -151,33 +152,30 @@ fs_volume_read(const char *path, FsHandle *handle, char *buf, size_t size, off_t
  * an empty raw one. The handle's lock is held.
  */
 static gboolean
-fill_new_volume(const char *path, FsHandle *handle, GError **error)
+fill_new_volume(const char *path, const MapPath *parts, FsHandle *handle, GError **error)
 {
     FsState *state = fs_state();
-    g_auto(MapPath) parts = {0};
     g_autoptr(GError) local = NULL;
     OpsData *data;
 
-    if (!fs_volume_parts(path, &parts, error))
-        return FALSE;
-    if (fs_volume_is_unsized(&parts))
-        return fs_volume_unsized_error(&parts, EINVAL, error);
-    if (map_volume_state(state->tree, parts.top, parts.volume) != MAP_VOLUME_NEW)
+    if (fs_volume_is_unsized(parts))
+        return fs_volume_unsized_error(parts, EINVAL, error);
+    if (map_volume_state(state->tree, parts->top, parts->volume) != MAP_VOLUME_NEW)
         return TRUE;
     data = data_locked(path, handle, error);
     if (!data)
         return FALSE;
     /* A raw volume the mount made is empty already; another format's header must go. */
-    if (!g_str_equal(map_volume_format(parts.volume), "raw") && !ops_data_empty(data, &local)) {
+    if (!g_str_equal(map_volume_format(parts->volume), "raw") && !ops_data_empty(data, &local)) {
         if (local->code != ENOTSUP) {
             g_propagate_error(error, g_steal_pointer(&local));
             return FALSE;
         }
         g_clear_pointer(&handle->data, ops_data_close);
-        if (!ops_volume_replace(state->conn, parts.top, parts.volume, "raw", error))
+        if (!ops_volume_replace(state->conn, parts->top, parts->volume, "raw", error))
             return FALSE;
     }
-    map_volume_set_state(state->tree, parts.top, parts.volume, MAP_VOLUME_FILLING);
+    map_volume_set_state(state->tree, parts->top, parts->volume, MAP_VOLUME_FILLING);
     return TRUE;
 }
 
@@ -186,9 +184,11 @@ fs_volume_write(const char *path, FsHandle *handle, const char *buf, size_t size
 {
     g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&handle->lock);
     g_autoptr(GError) error = NULL;
+    g_auto(MapPath) parts = {0};
     OpsData *data;
 
-    if (!fill_new_volume(path, handle, &error) || !(data = data_locked(path, handle, &error)) ||
+    if (!fs_volume_parts(path, &parts, &error) || !fill_new_volume(path, &parts, handle, &error) ||
+        !(data = data_locked(path, handle, &error)) || !catch_up(handle, &parts, &error) ||
         !ops_data_write(data, buf, size, offset, &error))
         return fs_fail("write", path, error);
     handle->wrote = TRUE;

@@ -18,9 +18,9 @@
  *   it go on rather than start anew, and the bytes it passes wait in a stash (ops/stash.c)
  *   for the reads behind. No download starts at or past the volume's end: the
  *   daemon would send a window of zeros there, not an end. A forward gap in the writes
- *   past the volume's end (asked of the daemon once an upload) travels as a hole; anywhere
- *   else a hole would cut the file there, so the upload is finished and another started
- *   past the gap instead. An upload is fed
+ *   past the volume's end (asked of the daemon once an upload) travels as a hole, where no
+ *   other open file writes the volume; anywhere else a hole would cut the file there, so
+ *   the upload is finished and another started past the gap instead. An upload is fed
  *   from a thread of its own (ops/upload.c), so that writes overlap sends.
  * Data written is in the volume once ops_data_flush returns: an upload is finished.
  */
@@ -98,6 +98,25 @@ read_length(virStorageVolPtr volume, guint64 *length, GError **error)
     return TRUE;
 }
 
+/* Adds @delta (1, -1, or 0 to ask) to the count of open files that write @data's volume
+ * through this connection; returns the count. */
+static guint
+count_writers(OpsData *data, int delta)
+{
+    OpsConnection *conn = data->conn;
+    const char *key = virStorageVolGetKey(data->volume);
+    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&conn->writers_lock);
+    guint count = GPOINTER_TO_UINT(g_hash_table_lookup(conn->writers, key)) + delta;
+
+    if (delta == 0)
+        return count;
+    if (count)
+        g_hash_table_insert(conn->writers, g_strdup(key), GUINT_TO_POINTER(count));
+    else
+        g_hash_table_remove(conn->writers, key);
+    return count;
+}
+
 /* Opens the volume's file or device in place, where it is reachable; -1 where not. */
 static int
 open_in_place(OpsConnection *conn, virStorageVolPtr volume, gboolean writable)
@@ -134,6 +153,8 @@ ops_data_open(OpsConnection *conn, const char *pool, const char *name, gboolean 
     data->volume = g_steal_pointer(&volume);
     data->end = length;
     data->stash = ops_stash_new(STASH_LIMIT);
+    if (writable)
+        count_writers(data, 1);
     return data;
 }
 
@@ -319,8 +340,12 @@ stream_write(OpsData *data, const char *buf, gsize size, guint64 offset, GError 
         /* Past the volume's end a gap is a hole. Anywhere else a hole would cut the file (the
          * daemon truncates a file where a hole ends), so the end is asked once an upload:
          * before it began, the volume may have grown (through another open file, a resize);
-         * while it goes on, libvirt resizes it no more. */
-        if (offset > data->upload_at && data->upload_at >= data->end) {
+         * while it goes on, libvirt resizes it no more, and a change made through the mount
+         * meanwhile has the end asked anew (ops_data_refresh). Nor is a hole sent while
+         * another open file writes the volume: its bytes past this one's end would be cut
+         * (one opened later is safe once the daemon has the hole, within milliseconds). */
+        if (offset > data->upload_at && data->upload_at >= data->end &&
+            count_writers(data, 0) == 1) {
             if (!data->end_asked && !read_length(data->volume, &data->end, error))
                 return FALSE;
             data->end_asked = TRUE;
@@ -444,6 +469,8 @@ ops_data_close(OpsData *data)
     ops_upload_abort(data->upload);
     if (data->fd >= 0)
         close(data->fd);
+    if (data->writable)
+        count_writers(data, -1);
     virStorageVolFree(data->volume);
     g_mutex_clear(&data->lock);
     g_free(data->name);

@@ -25,6 +25,8 @@ struct _OpsConnection {
     gpointer watch_data;
     int lifecycle_event; /* callback ids on conn, -1 while not registered */
     int refresh_event;
+    GMutex writers_lock; /* guards writers */
+    GHashTable *writers; /* how many open files write each volume, by key (ops/data.c) */
 };
 
 /*
