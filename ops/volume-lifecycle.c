@@ -186,7 +186,8 @@ device_of(const char *path, dev_t *device)
 
 /*
  * Moves the volume by renaming its host file, where the daemon is on this host, both pools
- * are directories and one filesystem holds both; then both pools are refreshed so that
+ * are directories, the target is running (one that is not could not be told, and the volume
+ * would vanish) and one filesystem holds both; then both pools are refreshed so that
  * libvirt sees it. Returns FALSE without @error where such a rename cannot be done, and with
  * @error where the file moved but libvirt could not be told.
  */
@@ -201,8 +202,9 @@ rename_on_host(OpsConnection *conn, const char *from_pool, const char *from, con
     dev_t volume_device, target_device;
 
     if (!conn->local || !volume || !source || !target || g_strcmp0(source->type, "dir") ||
-        g_strcmp0(target->type, "dir") || !device_of(volume->path, &volume_device) ||
-        !device_of(target->target, &target_device) || volume_device != target_device)
+        g_strcmp0(target->type, "dir") || target->state != OPS_POOL_RUNNING ||
+        !device_of(volume->path, &volume_device) || !device_of(target->target, &target_device) ||
+        volume_device != target_device)
         return FALSE;
     destination = g_build_filename(target->target, to, NULL);
     g_debug("host: rename(%s, %s)", volume->path, destination);

@@ -55,6 +55,13 @@ check "V4: ... and the source is gone" gone p small.raw
 check_fails "V4: mv -n onto an existing volume leaves both" "" \
     sh -c "truncate -s 1M '$MNT/p/x.raw' && mv -n '$MNT/p/x.raw' '$MNT/t/big.raw' && test ! -e '$MNT/p/x.raw'"
 check_eq "V4: ... the target is untouched" "$small_sum" "$(host_sum "$SB/pools/t/big.raw")"
+# L1: a pool that is not running takes no file, moved there or made there.
+make_pool stopped
+check_fails "V4, L1: mv into a pool that is not running fails" "Operation not permitted" \
+    mv "$MNT/p/x.raw" "$MNT/stopped/x.raw"
+check "V4, L1: ... and the volume stays where it was, in libvirt and on the host" \
+    sh -c "test -f '$SB/pools/p/x.raw' && test ! -e '$SB/pools/stopped/x.raw' &&
+        virsh -q -c '$URI' vol-info --pool p x.raw >/dev/null && test -f '$MNT/p/x.raw'"
 
 check "V6: cp --reflink=auto of a qcow2" sh -c "truncate -s 1G '$MNT/p/a.qcow2' &&
     cp --reflink=auto '$MNT/p/a.qcow2' '$MNT/p/copy.qcow2'"
