@@ -5,6 +5,7 @@
  * on one filesystem, else a clone and a delete. Data never passes through this process.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <sys/stat.h>
 
@@ -189,7 +190,8 @@ device_of(const char *path, dev_t *device)
  * are directories, the target is running (one that is not could not be told, and the volume
  * would vanish) and one filesystem holds both; then both pools are refreshed so that
  * libvirt sees it. Returns FALSE without @error where such a rename cannot be done, and with
- * @error where the file moved but libvirt could not be told.
+ * @error where the file moved but libvirt could not be told, or where a file libvirt does
+ * not know of is in the way (EEXIST).
  */
 static gboolean
 rename_on_host(OpsConnection *conn, const char *from_pool, const char *from, const char *to_pool,
@@ -198,6 +200,7 @@ rename_on_host(OpsConnection *conn, const char *from_pool, const char *from, con
     g_autoptr(OpsVolume) volume = ops_volume_get(conn, from_pool, from, NULL);
     g_autoptr(OpsPool) source = ops_pool_get(conn, from_pool, NULL);
     g_autoptr(OpsPool) target = ops_pool_get(conn, to_pool, NULL);
+    g_autoptr(OpsVolume) replaced = NULL;
     g_autofree char *destination = NULL;
     dev_t volume_device, target_device;
 
@@ -207,8 +210,19 @@ rename_on_host(OpsConnection *conn, const char *from_pool, const char *from, con
         volume_device != target_device)
         return FALSE;
     destination = g_build_filename(target->target, to, NULL);
+    /* A volume of that name is replaced, as rename(2) replaces a file; a file put there behind
+     * libvirt's back is not (libvirt's copy would not replace it either). */
+    replaced = ops_volume_get(conn, to_pool, to, NULL);
     g_debug("host: rename(%s, %s)", volume->path, destination);
-    if (rename(volume->path, destination) < 0) {
+    if (renameat2(AT_FDCWD, volume->path, AT_FDCWD, destination, replaced ? 0 : RENAME_NOREPLACE) <
+        0) {
+        if (errno == EEXIST) {
+            g_set_error(error, OPS_ERROR, EEXIST,
+                        "'%s' is a file of pool '%s' that libvirt does not know of: refresh the "
+                        "pool to see it",
+                        to, to_pool);
+            return FALSE;
+        }
         g_debug("host: rename failed, copying instead: %s", g_strerror(errno));
         return FALSE;
     }

@@ -55,6 +55,13 @@ check "V4: ... and the source is gone" gone p small.raw
 check_fails "V4: mv -n onto an existing volume leaves both" "" \
     sh -c "truncate -s 1M '$MNT/p/x.raw' && mv -n '$MNT/p/x.raw' '$MNT/t/big.raw' && test ! -e '$MNT/p/x.raw'"
 check_eq "V4: ... the target is untouched" "$small_sum" "$(host_sum "$SB/pools/t/big.raw")"
+# A file put into a pool's directory behind libvirt's back is no volume yet (C2): a move
+# onto its name must not destroy it, as libvirt's own copy would not.
+echo "not a volume yet" >"$SB/pools/q/unknown.raw" && chown "$POOL_OWNER:" "$SB/pools/q/unknown.raw"
+check_fails "V4: mv onto a host file libvirt does not know fails" "File exists" \
+    mv "$MNT/p/x.raw" "$MNT/q/unknown.raw"
+check_eq "V4: ... and leaves that file as it was" "not a volume yet" "$(cat "$SB/pools/q/unknown.raw")"
+check "V4: ... and the volume where it was" sh -c "test -f '$MNT/p/x.raw' && test -f '$SB/pools/p/x.raw'"
 # L1: a pool that is not running takes no file, moved there or made there.
 make_pool stopped
 check_fails "V4, L1: mv into a pool that is not running fails" "Operation not permitted" \
