@@ -32,6 +32,15 @@ refresh_for_format(const char *pool)
     return FALSE;
 }
 
+/* Ends a failed read, write or flush of an open volume's bytes: logged whatever its errno,
+ * since ENOENT here is no lookup's answer but a volume gone while open. */
+static int
+data_failed(const char *operation, const char *path, const GError *error)
+{
+    fs_log_failure(operation, path, error);
+    return -error->code;
+}
+
 /* Flushes @handle's data, if any, as @operation; the handle's lock is held. */
 static int
 flush_locked(const char *operation, const char *path, FsHandle *handle, gboolean durable)
@@ -44,7 +53,7 @@ flush_locked(const char *operation, const char *path, FsHandle *handle, gboolean
     if (!handle->data || !fs_volume_parts(path, &parts, &error))
         return 0;
     if (!ops_data_flush(handle->data, durable, &error))
-        return fs_fail(operation, path, error);
+        return data_failed(operation, path, error);
     if (!handle->wrote)
         return 0;
     map_forget_path(state->tree, path); /* its size and allocation changed */
@@ -54,8 +63,7 @@ flush_locked(const char *operation, const char *path, FsHandle *handle, gboolean
     volume = ops_volume_get(state->conn, parts.top, parts.volume, &error);
     if (!volume) {
         g_prefix_error(&error, "the volume was deleted while open, what was written is lost: ");
-        fs_log_failure(operation, path, error); /* no ordinary ENOENT: always logged */
-        return -error->code;
+        return data_failed(operation, path, error);
     }
     /* Bytes written first: libvirt now looks at them to tell the volume's format (V1). The
      * end of an upload has the daemon refresh the pool by itself; bytes written in place
@@ -142,7 +150,7 @@ fs_volume_read(const char *path, FsHandle *handle, char *buf, size_t size, off_t
     got = data && catch_up(handle, &parts, &error) ? ops_data_read(data, buf, size, offset, &error)
                                                    : -1;
 
-    return got < 0 ? fs_fail("read", path, error) : (int)got;
+    return got < 0 ? data_failed("read", path, error) : (int)got;
 }
 
 /*
@@ -190,7 +198,7 @@ fs_volume_write(const char *path, FsHandle *handle, const char *buf, size_t size
     if (!fs_volume_parts(path, &parts, &error) || !fill_new_volume(path, &parts, handle, &error) ||
         !(data = data_locked(path, handle, &error)) || !catch_up(handle, &parts, &error) ||
         !ops_data_write(data, buf, size, offset, &error))
-        return fs_fail("write", path, error);
+        return data_failed("write", path, error);
     handle->wrote = TRUE;
     return (int)size;
 }

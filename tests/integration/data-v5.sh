@@ -314,4 +314,5 @@ subprocess.run(["virsh", "-q", "-c", sys.argv[2], "vol-delete", "--pool", "p", "
 os.pwrite(fd, b"y" * 4096, 4096)
 os.close(fd)
 PY
+check "V5: ... and says so in .errors (E2)" grep -q "'/p/src.raw'.*No such file" "$MNT/.errors"
 check "V5: ... and the server goes on" test -f "$MNT/p/disk.img"
