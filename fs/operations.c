@@ -220,6 +220,10 @@ fs_rename(const char *from, const char *to, unsigned int flags)
         if (target)
             return -EEXIST;
     }
+    /* A volume lives only in a pool. EXDEV would have mv copy it into a scratch file at the
+     * root, which lives in this process's memory, and then delete the volume. */
+    if (from_parts.kind == MAP_PATH_VOLUME && to_parts.kind != MAP_PATH_VOLUME)
+        return fs_refuse("rename", from, EPERM, "a volume can move only into a pool");
     if (from_parts.kind != to_parts.kind)
         return -EXDEV;
     /* libfuse hides an open file that is removed by renaming it so, to remove it at its last

@@ -62,6 +62,11 @@ check_fails "V4: mv onto a host file libvirt does not know fails" "File exists" 
     mv "$MNT/p/x.raw" "$MNT/q/unknown.raw"
 check_eq "V4: ... and leaves that file as it was" "not a volume yet" "$(cat "$SB/pools/q/unknown.raw")"
 check "V4: ... and the volume where it was" sh -c "test -f '$MNT/p/x.raw' && test -f '$SB/pools/p/x.raw'"
+check_fails "V4: mv of a volume out of the pools, to the root, is refused" "Operation not permitted" \
+    mv "$MNT/p/x.raw" "$MNT/"
+check "V4: ... and the volume stays, in libvirt and on the host" \
+    sh -c "test -f '$SB/pools/p/x.raw' && virsh -q -c '$URI' vol-info --pool p x.raw >/dev/null &&
+        test ! -e '$MNT/x.raw'"
 # L1: a pool that is not running takes no file, moved there or made there.
 make_pool stopped
 check_fails "V4, L1: mv into a pool that is not running fails" "Operation not permitted" \
