@@ -230,6 +230,36 @@ rename_on_host(OpsConnection *conn, const char *from_pool, const char *from, con
            (g_str_equal(from_pool, to_pool) || ops_pool_refresh(conn, to_pool, error));
 }
 
+/*
+ * A move by copy deletes an existing target first (libvirt has no rename to put a copy in
+ * its place), so a copy that cannot fit must fail before that: FALSE with ENOSPC where the
+ * pool has no room for the source's allocation even once the target is gone.
+ */
+static gboolean
+copy_fits(OpsConnection *conn, const char *from_pool, const char *from, const char *to_pool,
+          const char *to, GError **error)
+{
+    g_autoptr(OpsVolume) replaced = ops_volume_get(conn, to_pool, to, NULL);
+    g_autoptr(OpsVolume) source = NULL;
+    g_autoptr(OpsPool) pool = NULL;
+    guint64 room;
+
+    if (!replaced)
+        return TRUE; /* a failed copy then loses nothing */
+    source = ops_volume_get(conn, from_pool, from, error);
+    pool = source ? ops_pool_get(conn, to_pool, error) : NULL;
+    if (!pool)
+        return FALSE;
+    room = pool->available + replaced->allocation;
+    if (source->allocation <= room)
+        return TRUE;
+    g_set_error(error, OPS_ERROR, ENOSPC,
+                "pool '%s' has room for %" G_GUINT64_FORMAT
+                " bytes, volume '%s' holds %" G_GUINT64_FORMAT,
+                to_pool, room, from, source->allocation);
+    return FALSE;
+}
+
 gboolean
 ops_volume_move(OpsConnection *conn, const char *from_pool, const char *from, const char *to_pool,
                 const char *to, gboolean on_host, GError **error)
@@ -243,7 +273,8 @@ ops_volume_move(OpsConnection *conn, const char *from_pool, const char *from, co
         return FALSE;
     }
     /* No rename in libvirt: the target goes first (rename(2) replaces it), then a copy. */
-    return delete_if_present(conn, to_pool, to, error) &&
+    return copy_fits(conn, from_pool, from, to_pool, to, error) &&
+           delete_if_present(conn, to_pool, to, error) &&
            ops_volume_clone(conn, from_pool, from, to_pool, to, error) &&
            ops_volume_delete(conn, from_pool, from, error);
 }

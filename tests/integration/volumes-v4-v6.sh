@@ -67,6 +67,15 @@ check_fails "V4: mv of a volume out of the pools, to the root, is refused" "Oper
 check "V4: ... and the volume stays, in libvirt and on the host" \
     sh -c "test -f '$SB/pools/p/x.raw' && virsh -q -c '$URI' vol-info --pool p x.raw >/dev/null &&
         test ! -e '$MNT/x.raw'"
+# A move by copy deletes the target first: one that cannot fit must fail before that.
+make_tmpfs_pool small 16m
+head -c 4096 /dev/urandom >"$MNT/small/keep.raw"
+keep_sum=$(host_sum "$SB/pools/small/keep.raw")
+head -c 24M /dev/urandom >"$MNT/p/large.raw"
+check_fails "V4: mv onto a volume of a pool too small for it fails with ENOSPC" "No space left" \
+    mv "$MNT/p/large.raw" "$MNT/small/keep.raw"
+check_eq "V4: ... and leaves the target as it was" "$keep_sum" "$(host_sum "$SB/pools/small/keep.raw")"
+check "V4: ... and the source" sh -c "test -f '$SB/pools/p/large.raw' && test -f '$MNT/p/large.raw'"
 # L1: a pool that is not running takes no file, moved there or made there.
 make_pool stopped
 check_fails "V4, L1: mv into a pool that is not running fails" "Operation not permitted" \
