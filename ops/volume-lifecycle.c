@@ -186,23 +186,24 @@ device_of(const char *path, dev_t *device)
 }
 
 /*
- * Moves the volume by renaming its host file, where the daemon is on this host, both pools
- * are directories, the target is running (one that is not could not be told, and the volume
- * would vanish) and one filesystem holds both; then both pools are refreshed so that
- * libvirt sees it. Returns FALSE without @error where such a rename cannot be done, and with
- * @error where the file moved but libvirt could not be told, or where a file libvirt does
- * not know of is in the way (EEXIST).
+ * Moves the volume by renaming its host file (replacing @replaced, the target volume if
+ * there is one), where the daemon is on this host, both pools are directories, the target
+ * is running (one that is not could not be told, and the volume would vanish) and one
+ * filesystem holds both; then both pools are refreshed so that libvirt sees it. Returns FALSE
+ * without @error where such a rename cannot be done, and with @error where the file moved
+ * but libvirt could not be told, or where a file libvirt does not know of is in the way
+ * (EEXIST).
  */
 static gboolean
 rename_on_host(OpsConnection *conn, const char *from_pool, const char *from, const char *to_pool,
-               const char *to, GError **error)
+               const char *to, const OpsVolume *replaced, GError **error)
 {
     g_autoptr(OpsVolume) volume = ops_volume_get(conn, from_pool, from, NULL);
     g_autoptr(OpsPool) source = ops_pool_get(conn, from_pool, NULL);
     g_autoptr(OpsPool) target = ops_pool_get(conn, to_pool, NULL);
-    g_autoptr(OpsVolume) replaced = NULL;
     g_autofree char *destination = NULL;
     dev_t volume_device, target_device;
+    unsigned int flags;
 
     if (!conn->local || !volume || !source || !target || g_strcmp0(source->type, "dir") ||
         g_strcmp0(target->type, "dir") || target->state != OPS_POOL_RUNNING ||
@@ -212,10 +213,9 @@ rename_on_host(OpsConnection *conn, const char *from_pool, const char *from, con
     destination = g_build_filename(target->target, to, NULL);
     /* A volume of that name is replaced, as rename(2) replaces a file; a file put there behind
      * libvirt's back is not (libvirt's copy would not replace it either). */
-    replaced = ops_volume_get(conn, to_pool, to, NULL);
+    flags = replaced ? 0 : RENAME_NOREPLACE;
     g_debug("host: rename(%s, %s)", volume->path, destination);
-    if (renameat2(AT_FDCWD, volume->path, AT_FDCWD, destination, replaced ? 0 : RENAME_NOREPLACE) <
-        0) {
+    if (renameat2(AT_FDCWD, volume->path, AT_FDCWD, destination, flags) < 0) {
         if (errno == EEXIST) {
             g_set_error(error, OPS_ERROR, EEXIST,
                         "'%s' is a file of pool '%s' that libvirt does not know of: refresh the "
@@ -231,15 +231,15 @@ rename_on_host(OpsConnection *conn, const char *from_pool, const char *from, con
 }
 
 /*
- * A move by copy deletes an existing target first (libvirt has no rename to put a copy in
- * its place), so a copy that cannot fit must fail before that: FALSE with ENOSPC where the
- * pool has no room for the source's allocation even once the target is gone.
+ * A move by copy deletes an existing target first (@replaced, NULL where none; libvirt has
+ * no rename to put a copy in its place), so a copy that cannot fit must fail before that:
+ * FALSE with ENOSPC where the pool has no room for the source's allocation even once the
+ * target is gone.
  */
 static gboolean
 copy_fits(OpsConnection *conn, const char *from_pool, const char *from, const char *to_pool,
-          const char *to, GError **error)
+          const OpsVolume *replaced, GError **error)
 {
-    g_autoptr(OpsVolume) replaced = ops_volume_get(conn, to_pool, to, NULL);
     g_autoptr(OpsVolume) source = NULL;
     g_autoptr(OpsPool) pool = NULL;
     guint64 room;
@@ -264,16 +264,17 @@ gboolean
 ops_volume_move(OpsConnection *conn, const char *from_pool, const char *from, const char *to_pool,
                 const char *to, gboolean on_host, GError **error)
 {
+    g_autoptr(OpsVolume) replaced = ops_volume_get(conn, to_pool, to, NULL); /* NULL: none */
     g_autoptr(GError) local = NULL;
 
-    if (on_host && rename_on_host(conn, from_pool, from, to_pool, to, &local))
+    if (on_host && rename_on_host(conn, from_pool, from, to_pool, to, replaced, &local))
         return TRUE;
     if (local) {
         g_propagate_error(error, g_steal_pointer(&local));
         return FALSE;
     }
     /* No rename in libvirt: the target goes first (rename(2) replaces it), then a copy. */
-    return copy_fits(conn, from_pool, from, to_pool, to, error) &&
+    return copy_fits(conn, from_pool, from, to_pool, replaced, error) &&
            delete_if_present(conn, to_pool, to, error) &&
            ops_volume_clone(conn, from_pool, from, to_pool, to, error) &&
            ops_volume_delete(conn, from_pool, from, error);
