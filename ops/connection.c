@@ -2,10 +2,15 @@
 /*
  * The connection to libvirt, shared by every FUSE thread (libvirt serialises what needs it),
  * and its return after the daemon went away (../shared/SPEC.md E3). Keepalive tells a daemon
- * that stopped answering within KEEPALIVE_INTERVAL * (KEEPALIVE_COUNT + 1) seconds; one that
- * died closes its socket, which libvirt sees at once. Either way the next call finds the
- * connection dead, closes it and opens a new one, at most once per RETRY_INTERVAL: until one
- * opens, calls fail at once with ENOTCONN instead of waiting.
+ * that stopped answering within KEEPALIVE_BOUND seconds; one that died closes its socket,
+ * which libvirt sees at once. Either way the next call finds the connection dead, closes it
+ * and opens a new one, at most once per RETRY_INTERVAL: until one opens, calls fail at once
+ * with ENOTCONN instead of waiting.
+ *
+ * virConnectOpen has no timeout, and keepalive starts only once it returns: to a daemon that
+ * is frozen (SIGSTOP, a hung host) it waits for as long as the daemon does. So it runs on a
+ * thread of its own (ConnectAttempt), which the calls wait for no longer than KEEPALIVE_BOUND
+ * from its start; past that they fail at once until it ends.
  */
 #include <errno.h>
 
@@ -13,7 +18,20 @@
 
 #define KEEPALIVE_INTERVAL 2 /* seconds */
 #define KEEPALIVE_COUNT    3
+#define KEEPALIVE_BOUND    (KEEPALIVE_INTERVAL * (KEEPALIVE_COUNT + 1))
 #define RETRY_INTERVAL     (G_USEC_PER_SEC / 2)
+
+/* One virConnectOpen on its thread. Shared by that thread and the connection, which may be
+ * freed first (at unmount, the daemon still frozen): the last of the two frees it. */
+struct _ConnectAttempt {
+    char *uri;
+    gint64 deadline; /* monotonic time after which nobody waits for it */
+    GMutex lock;     /* guards what follows */
+    GCond ended;
+    gboolean done;
+    virConnectPtr opened; /* when done: the connection, or NULL and error */
+    GError *error;
+};
 
 /* A URI without a host reaches a daemon on this host (a socket, or the test driver). */
 static gboolean
@@ -42,6 +60,69 @@ open_daemon(const char *uri, GError **error)
     /* Drivers without keepalive (test:///, local ones) answer -1 or 1: nothing to do. */
     virConnectSetKeepAlive(conn, KEEPALIVE_INTERVAL, KEEPALIVE_COUNT);
     return conn;
+}
+
+static void
+attempt_clear(ConnectAttempt *attempt)
+{
+    if (attempt->opened)
+        virConnectClose(attempt->opened);
+    g_clear_error(&attempt->error);
+    g_free(attempt->uri);
+    g_mutex_clear(&attempt->lock);
+    g_cond_clear(&attempt->ended);
+}
+
+static void
+attempt_unref(ConnectAttempt *attempt)
+{
+    g_atomic_rc_box_release_full(attempt, (GDestroyNotify) attempt_clear);
+}
+
+static gpointer
+attempt_run(gpointer data)
+{
+    ConnectAttempt *attempt = data;
+    g_autoptr(GError) error = NULL;
+    virConnectPtr opened = open_daemon(attempt->uri, &error);
+
+    g_mutex_lock(&attempt->lock);
+    attempt->opened = opened;
+    attempt->error = g_steal_pointer(&error);
+    attempt->done = TRUE;
+    g_cond_broadcast(&attempt->ended);
+    g_mutex_unlock(&attempt->lock);
+    attempt_unref(attempt);
+    return NULL;
+}
+
+static ConnectAttempt *
+attempt_start(const char *uri, gint64 now)
+{
+    ConnectAttempt *attempt = g_atomic_rc_box_new0(ConnectAttempt);
+
+    attempt->uri = g_strdup(uri);
+    attempt->deadline = now + KEEPALIVE_BOUND * G_USEC_PER_SEC;
+    g_mutex_init(&attempt->lock);
+    g_cond_init(&attempt->ended);
+    g_thread_unref(g_thread_new("libvirt-connect", attempt_run, g_atomic_rc_box_acquire(attempt)));
+    return attempt;
+}
+
+/* Waits for @attempt until its deadline: TRUE once it ended, its outcome in @opened (a
+ * connection the caller owns) or @error. */
+static gboolean
+attempt_wait(ConnectAttempt *attempt, virConnectPtr *opened, GError **error)
+{
+    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&attempt->lock);
+
+    while (!attempt->done)
+        if (!g_cond_wait_until(&attempt->ended, &attempt->lock, attempt->deadline))
+            return FALSE;
+    *opened = g_steal_pointer(&attempt->opened);
+    if (attempt->error)
+        g_propagate_error(error, g_steal_pointer(&attempt->error));
+    return TRUE;
 }
 
 OpsConnection *
@@ -76,6 +157,7 @@ ops_connection_free(OpsConnection *conn)
     if (!conn)
         return;
     ops_events_unwatch(conn);
+    g_clear_pointer(&conn->attempt, attempt_unref);
     if (conn->conn)
         virConnectClose(conn->conn);
     g_mutex_clear(&conn->lock);
@@ -98,6 +180,7 @@ ops_connection_get(OpsConnection *conn, GError **error)
 {
     g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&conn->lock);
     g_autoptr(GError) local = NULL;
+    virConnectPtr opened = NULL;
     gint64 now;
 
     if (conn->conn && virConnectIsAlive(conn->conn) == 1)
@@ -108,16 +191,23 @@ ops_connection_get(OpsConnection *conn, GError **error)
         g_clear_pointer(&conn->conn, virConnectClose);
     }
     now = g_get_monotonic_time();
-    if (now < conn->retry_at) {
+    if (!conn->attempt && now < conn->retry_at) {
         g_set_error(error, OPS_ERROR, ENOTCONN, "libvirt at %s is unreachable", conn->uri);
         return NULL;
     }
-    conn->conn = open_daemon(conn->requested, &local);
-    if (!conn->conn) {
+    if (!conn->attempt)
+        conn->attempt = attempt_start(conn->requested, now);
+    if (!attempt_wait(conn->attempt, &opened, &local)) {
+        g_set_error(error, OPS_ERROR, ENOTCONN, "libvirt at %s does not answer", conn->uri);
+        return NULL;
+    }
+    g_clear_pointer(&conn->attempt, attempt_unref);
+    if (!opened) {
         conn->retry_at = now + RETRY_INTERVAL;
         g_propagate_error(error, g_steal_pointer(&local));
         return NULL;
     }
+    conn->conn = opened;
     g_debug("libvirt: connected again to %s", conn->uri);
     ops_events_register_locked(conn);
     virConnectRef(conn->conn);

@@ -14,9 +14,12 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(virConnect, virConnectClose)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(virStoragePool, virStoragePoolFree)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(virStorageVol, virStorageVolFree)
 
+typedef struct _ConnectAttempt ConnectAttempt;
+
 struct _OpsConnection {
-    GMutex lock;          /* guards conn, retry_at, watch and the event ids */
+    GMutex lock;          /* guards conn, attempt, retry_at, watch and the event ids */
     virConnectPtr conn;   /* NULL while the daemon is away; take it with ops_connection_get */
+    ConnectAttempt *attempt; /* the reconnection under way, if any (ops/connection.c) */
     char *requested;      /* the URI asked for (NULL: libvirt's default), to reconnect with */
     char *uri;            /* the canonical URI; set at open, never changed */
     gboolean local;       /* the daemon runs on this host: its files may be reachable from here */

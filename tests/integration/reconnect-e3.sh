@@ -46,19 +46,30 @@ check_eq "E3: ... with no remount: the same server" "$server" "$SERVER_PID"
 
 # A daemon that stops answering (SIGSTOP) is found out by keepalive: 2 s apart, 3 missed,
 # so a call fails within about 8 s, and the mount comes back once the daemon answers again.
+# fails_within SECONDS DESCRIPTION COMMAND...: the command fails, and within SECONDS.
+fails_within() {
+    local bound=$1 desc=$2 start=$SECONDS out status elapsed
+    shift 2
+    out=$(timeout 30 "$@" 2>&1)
+    status=$?
+    elapsed=$((SECONDS - start))
+    if [ "$status" -ne 0 ] && [ "$status" -ne 124 ] && [ "$elapsed" -le "$bound" ]; then
+        ok "$desc (${elapsed} s)"
+    else
+        not_ok "$desc" "status $status after $elapsed s: $out"
+    fi
+}
 kill -STOP "$(daemon_pid)"
-start=$SECONDS
-out=$(timeout 30 ls "$MNT/p" 2>&1)
-status=$?
-elapsed=$((SECONDS - start))
+fails_within 15 "E3: with the daemon frozen, a call fails within the keepalive bound" ls "$MNT/p"
+# Reconnecting to a frozen daemon never ends: it must not hold every later call with it.
+fails_within 15 "E3: ... and so does the next one, which tries to reconnect" stat "$MNT/p/after.raw"
+# (The three at once fail as one command only if every one of them fails.)
+fails_within 15 "E3: ... and three at once" bash -c "ls '$MNT/p' & stat '$MNT/p/after.raw' &
+    truncate -s 1M '$MNT/p/frozen.raw' & for job in \$(jobs -p); do wait \$job && exit 0; done; exit 1"
+fails_within 2 "E3: ... and, the reconnection still pending, at once" ls "$MNT/p"
 kill -CONT "$(daemon_pid)"
-if [ "$status" -ne 0 ] && [ "$status" -ne 124 ] && [ "$elapsed" -le 15 ]; then
-    ok "E3: with the daemon frozen, a call fails within the keepalive bound (${elapsed} s)"
-else
-    not_ok "E3: with the daemon frozen, a call fails within the keepalive bound" \
-        "status $status after $elapsed s: $out"
-fi
 within 15 "E3: once the daemon answers again, the mount works" ls "$MNT/p"
+check "E3: ... and makes volumes" truncate -s 1M "$MNT/p/thawed.raw"
 
 # The daemon stopped and started again while a large cp runs through the mount.
 cp "$WORK/data" "$MNT/p/big.raw" 2>"$WORK/cp.err" &
