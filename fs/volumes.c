@@ -219,6 +219,7 @@ fs_copy_file_range(const char *path_in, struct fuse_file_info *fi_in, off_t offs
     g_auto(MapPath) in = {0};
     g_auto(MapPath) out = {0};
     g_autoptr(OpsVolume) source = NULL;
+    g_autoptr(OpsVolume) target = NULL;
 
     g_debug("copy_file_range '%s'@%jd '%s'@%jd %zu", path_in, (intmax_t)offset_in, path_out,
             (intmax_t)offset_out, size);
@@ -234,8 +235,11 @@ fs_copy_file_range(const char *path_in, struct fuse_file_info *fi_in, off_t offs
         return -EOPNOTSUPP;
     fs_volume_settle(path_out);
     map_forget_path(state->tree, path_out);
-    if (!ops_volume_delete(state->conn, out.top, out.volume, &error) ||
-        !ops_volume_clone(state->conn, in.top, in.volume, out.top, out.volume, &error))
+    /* The copy keeps the mode the new file was made with (cp's, from the source and umask). */
+    target = ops_volume_get(state->conn, out.top, out.volume, &error);
+    if (!target || !ops_volume_delete(state->conn, out.top, out.volume, &error) ||
+        !ops_volume_clone(state->conn, in.top, in.volume, out.top, out.volume, target->perms.mode,
+                          &error))
         return fs_fail("copy_file_range", path_out, error);
     map_volume_changed(state->tree, out.top, out.volume); /* for open files that read ahead */
     return (ssize_t)source->physical;

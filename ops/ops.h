@@ -221,10 +221,11 @@ gboolean ops_volume_delete(OpsConnection *conn, const char *pool, const char *na
 
 /*
  * V6: copies volume @from of pool @from_pool to a new volume @to of pool @to_pool, inside
- * libvirt (virStorageVolCreateXMLFrom): same format and capacity, sparse where it was.
+ * libvirt (virStorageVolCreateXMLFrom): same format, capacity and bytes, sparse where it was,
+ * with @mode (OPS_UNKNOWN: the source's).
  */
 gboolean ops_volume_clone(OpsConnection *conn, const char *from_pool, const char *from,
-                          const char *to_pool, const char *to, GError **error);
+                          const char *to_pool, const char *to, guint32 mode, GError **error);
 
 /*
  * V4: moves volume @from of @from_pool to @to in @to_pool, replacing any volume there. With

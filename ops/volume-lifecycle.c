@@ -127,7 +127,7 @@ delete_if_present(OpsConnection *conn, const char *pool, const char *name, GErro
 
 gboolean
 ops_volume_clone(OpsConnection *conn, const char *from_pool, const char *from, const char *to_pool,
-                 const char *to, GError **error)
+                 const char *to, guint32 mode, GError **error)
 {
     g_autoptr(virStorageVol) source = ops_volume_lookup(conn, from_pool, from, error);
     g_autoptr(virStoragePool) pool = NULL;
@@ -148,6 +148,8 @@ ops_volume_clone(OpsConnection *conn, const char *from_pool, const char *from, c
     if (!pool)
         return FALSE;
     format = record->format ? record->format : "raw";
+    if (mode == OPS_UNKNOWN)
+        mode = record->perms.mode;
     /* A raw volume is first cloned copy-on-write into a pool of files, which a filesystem
      * with reflinks (btrfs, xfs) does at once whatever the size; elsewhere libvirt refuses
      * that and leaves nothing behind, and the bytes are copied. (libvirt has no reflink for
@@ -157,15 +159,18 @@ ops_volume_clone(OpsConnection *conn, const char *from_pool, const char *from, c
     if (g_str_equal(format, "raw") && ops_pool_type_holds_files(to_type)) {
         g_debug("libvirt: virStorageVolCreateXMLFrom(%s/%s -> %s/%s, REFLINK)", from_pool, from,
                 to_pool, to);
-        xml = volume_xml(to, record->capacity, 0, format, OPS_UNKNOWN);
+        xml = volume_xml(to, record->capacity, 0, format, mode);
         copy = virStorageVolCreateXMLFrom(pool, xml, source, VIR_STORAGE_VOL_CREATE_REFLINK);
         if (copy)
             return TRUE;
         g_debug("no copy-on-write clone: %s", virGetLastErrorMessage());
         g_free(xml);
     }
-    /* The allocation is given so that a sparse volume stays sparse. */
-    xml = volume_xml(to, record->capacity, record->allocation, format, OPS_UNKNOWN);
+    /* The allocation is given so that a sparse volume stays sparse, and no more than the
+     * capacity: libvirt writes zeros up to the allocation first, and the blocks of a file whose
+     * length is no multiple of the block size would make the copy longer (V4, V6). */
+    xml = volume_xml(to, record->capacity, MIN(record->allocation, record->capacity), format,
+                     mode);
     g_debug("libvirt: virStorageVolCreateXMLFrom(%s/%s -> %s/%s)", from_pool, from, to_pool, to);
     copy = virStorageVolCreateXMLFrom(pool, xml, source, 0);
     if (!copy)
@@ -276,6 +281,6 @@ ops_volume_move(OpsConnection *conn, const char *from_pool, const char *from, co
     /* No rename in libvirt: the target goes first (rename(2) replaces it), then a copy. */
     return copy_fits(conn, from_pool, from, to_pool, replaced, error) &&
            delete_if_present(conn, to_pool, to, error) &&
-           ops_volume_clone(conn, from_pool, from, to_pool, to, error) &&
+           ops_volume_clone(conn, from_pool, from, to_pool, to, OPS_UNKNOWN, error) &&
            ops_volume_delete(conn, from_pool, from, error);
 }

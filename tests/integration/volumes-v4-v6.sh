@@ -98,6 +98,16 @@ assert copied == os.fstat(source).st_size, copied
 assert os.copy_file_range(source, target, 1 << 40) == 0
 PY
 check_eq "V6: ... is the same bytes" "$small_sum" "$(host_sum "$SB/pools/q/copied.raw")"
+# libvirt's clone wrote zeros up to the allocation, whole blocks: it made 5000 bytes 8192.
+head -c 5000 /dev/urandom >"$WORK/odd"
+chmod 0640 "$WORK/odd"
+cp "$WORK/odd" "$MNT/p/odd.raw"
+check "V6: cp of a volume whose length is no multiple of a block" cp "$MNT/p/odd.raw" "$MNT/p/odd-copy.raw"
+check "V6: ... has the same bytes, no more" cmp "$WORK/odd" "$SB/pools/p/odd-copy.raw"
+check_eq "V6: ... and the mode cp asked for" "640" "$(stat -c %a "$SB/pools/p/odd-copy.raw")"
+check "V4: mv of it between two filesystems (a clone)" mv "$MNT/p/odd.raw" "$MNT/t/odd.raw"
+check "V4: ... has the same bytes, no more" cmp "$WORK/odd" "$SB/pools/t/odd.raw"
+check_eq "V4: ... and keeps its mode" "640" "$(stat -c %a "$SB/pools/t/odd.raw")"
 # A copy cp makes itself: a volume whose allocation is below its size looks sparse to cp,
 # which then reads and writes instead of asking for copy_file_range.
 truncate -s 64M "$MNT/p/sparse.raw"
@@ -108,4 +118,4 @@ check "V6: ... which went through reads and writes" grep -q "read '/p/sparse.raw
 check "V4, V6: libvirt did the copies: the mount saw copy_file_range" \
     grep -q "copy_file_range '/p/a.qcow2'@0 '/p/copy.qcow2'@0" "$WORK/server.log"
 check_fails "V4, V6: ... and no data of the moved or cloned volumes passed through it" "" \
-    grep -qE "^virt-poolfs: (read|write) '/[^/]+/(big|renamed|small|a|copy|copied)[.]" "$WORK/server.log"
+    grep -qE "^virt-poolfs: (read|write) '/[^/]+/(big|renamed|small|a|copy|copied|odd-copy)[.]" "$WORK/server.log"
