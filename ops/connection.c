@@ -76,7 +76,7 @@ attempt_clear(ConnectAttempt *attempt)
 static void
 attempt_unref(ConnectAttempt *attempt)
 {
-    g_atomic_rc_box_release_full(attempt, (GDestroyNotify) attempt_clear);
+    g_atomic_rc_box_release_full(attempt, (GDestroyNotify)attempt_clear);
 }
 
 static gpointer

@@ -17,11 +17,11 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(virStorageVol, virStorageVolFree)
 typedef struct _ConnectAttempt ConnectAttempt;
 
 struct _OpsConnection {
-    GMutex lock;          /* guards conn, attempt, retry_at, watch and the event ids */
-    virConnectPtr conn;   /* NULL while the daemon is away; take it with ops_connection_get */
+    GMutex lock;             /* guards conn, attempt, retry_at, watch and the event ids */
+    virConnectPtr conn;      /* NULL while the daemon is away; take it with ops_connection_get */
     ConnectAttempt *attempt; /* the reconnection under way, if any (ops/connection.c) */
-    char *requested;      /* the URI asked for (NULL: libvirt's default), to reconnect with */
-    char *uri;            /* the canonical URI; set at open, never changed */
+    char *requested;         /* the URI asked for (NULL: libvirt's default), to reconnect with */
+    char *uri;               /* the canonical URI; set at open, never changed */
     gboolean local;       /* the daemon runs on this host: its files may be reachable from here */
     gint64 retry_at;      /* monotonic time before which no reconnection is tried */
     OpsPoolChanged watch; /* what pool events are told to, or NULL */

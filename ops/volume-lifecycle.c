@@ -169,8 +169,7 @@ ops_volume_clone(OpsConnection *conn, const char *from_pool, const char *from, c
     /* The allocation is given so that a sparse volume stays sparse, and no more than the
      * capacity: libvirt writes zeros up to the allocation first, and the blocks of a file whose
      * length is no multiple of the block size would make the copy longer (V4, V6). */
-    xml = volume_xml(to, record->capacity, MIN(record->allocation, record->capacity), format,
-                     mode);
+    xml = volume_xml(to, record->capacity, MIN(record->allocation, record->capacity), format, mode);
     g_debug("libvirt: virStorageVolCreateXMLFrom(%s/%s -> %s/%s)", from_pool, from, to_pool, to);
     copy = virStorageVolCreateXMLFrom(pool, xml, source, 0);
     if (!copy)
