@@ -165,6 +165,10 @@ int fs_volume_truncate(const char *path, FsHandle *handle, guint64 size);
  */
 int fs_volume_read(const char *path, FsHandle *handle, char *buf, size_t size, off_t offset);
 int fs_volume_write(const char *path, FsHandle *handle, const char *buf, size_t size, off_t offset);
+/* Sets @st's size to the end of the bytes open files wrote into volume @path, where that is
+ * further than libvirt says yet: the kernel keeps the size stat tells past close, and
+ * appends (O_APPEND) where it says the volume ends (C1). */
+void fs_volume_stat_written(const char *path, struct stat *st);
 int fs_volume_flush(const char *operation, const char *path, FsHandle *handle, gboolean durable);
 int fs_volume_unlink(const char *operation, const char *path);
 int fs_volume_rename(const char *from, const char *to);

@@ -69,6 +69,8 @@ fs_getattr(const char *path, struct stat *st, struct fuse_file_info *fi)
     if (!node)
         return fs_fail("getattr", path, error);
     map_node_stat(node, &state->defaults, st);
+    if (node->kind == MAP_NODE_VOLUME)
+        fs_volume_stat_written(path, st);
     if (node->kind == MAP_NODE_ERROR_LOG) {
         log = fs_log_recent();
         st->st_size = (off_t)g_bytes_get_size(log);

@@ -200,5 +200,19 @@ fs_volume_write(const char *path, FsHandle *handle, const char *buf, size_t size
         !ops_data_write(data, buf, size, offset, &error))
         return data_failed("write", path, error);
     handle->wrote = TRUE;
+    map_volume_wrote(fs_state()->tree, parts.top, parts.volume, (guint64)offset + size);
     return (int)size;
+}
+
+void
+fs_volume_stat_written(const char *path, struct stat *st)
+{
+    g_auto(MapPath) parts = {0};
+    guint64 end;
+
+    if (!fs_volume_parts(path, &parts, NULL))
+        return;
+    end = map_volume_written_end(fs_state()->tree, parts.top, parts.volume);
+    if ((guint64)st->st_size < end)
+        st->st_size = (off_t)end;
 }

@@ -20,6 +20,7 @@ map_tree_new(OpsConnection *conn, guint cache_ttl, gboolean in_place)
     g_mutex_init(&tree->lock);
     tree->volume_states = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     tree->volume_changes = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    tree->volume_ends = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     return tree;
 }
 
@@ -32,6 +33,7 @@ map_tree_free(MapTree *tree)
     map_cache_free(tree->cache);
     g_hash_table_destroy(tree->volume_states);
     g_hash_table_destroy(tree->volume_changes);
+    g_hash_table_destroy(tree->volume_ends);
     g_mutex_clear(&tree->lock);
     g_free(tree);
 }

@@ -150,9 +150,10 @@ typedef struct {
     gboolean in_place;   /* volume files may be read from here (direct=auto) */
     MapCache *cache;
     MapScratch *scratch;
-    GMutex lock;                /* guards the four below */
+    GMutex lock;                /* guards the five below */
     GHashTable *volume_states;  /* "POOL/NAME" -> MapVolumeState, settled ones absent */
     GHashTable *volume_changes; /* "POOL/NAME" -> the number of its last change, if any */
+    GHashTable *volume_ends;    /* "POOL/NAME" -> guint64: the end of what open files wrote */
     guint last_change;          /* the number of the last change to any volume */
     guint last_forgotten;       /* a number taken when entries were last forgotten */
 } MapTree;
@@ -186,6 +187,14 @@ void map_volume_set_state(MapTree *tree, const char *pool, const char *name, Map
  */
 guint map_volume_changes(MapTree *tree, const char *pool, const char *name);
 void map_volume_changed(MapTree *tree, const char *pool, const char *name);
+/*
+ * Bytes up to @end were written into volume @name through an open file, not yet flushed:
+ * libvirt, and the cache, may still tell a smaller size. map_volume_written_end is the
+ * furthest such end (0 if none) until the next map_volume_changed (the flush, or a resize)
+ * or map_volume_forget, which libvirt is asked anew after. Thread-safe.
+ */
+void map_volume_wrote(MapTree *tree, const char *pool, const char *name, guint64 end);
+guint64 map_volume_written_end(MapTree *tree, const char *pool, const char *name);
 /* Volume @name of pool @pool is gone: what the mount knew of it (state, changes) goes. */
 void map_volume_forget(MapTree *tree, const char *pool, const char *name);
 /* Settles every volume of pool @pool, and forgets their changes: it is gone, or stopped. */

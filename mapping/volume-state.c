@@ -5,7 +5,8 @@
  * into it, V1), or that bytes were written into it first and libvirt must look at them to
  * tell its format, or that it is to be made once it has a size (a pool of partitions or
  * logical volumes cannot hold an empty one). Every other volume is settled and has no entry.
- * Apart, the number of the last change made to a volume's bytes through the mount.
+ * Apart, the number of the last change made to a volume's bytes through the mount, and the
+ * end of the bytes open files wrote since.
  */
 #include "mapping/mapping-private.h"
 
@@ -54,11 +55,36 @@ void
 map_volume_changed(MapTree *tree, const char *pool, const char *name)
 {
     g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&tree->lock);
+    g_autofree char *key = volume_key(pool, name);
 
+    g_hash_table_remove(tree->volume_ends, key); /* libvirt is asked anew from now on */
     /* Numbered across all volumes, so that a volume forgotten and made anew under the same
      * name never takes up a number an open file saw. */
-    g_hash_table_insert(tree->volume_changes, volume_key(pool, name),
+    g_hash_table_insert(tree->volume_changes, g_steal_pointer(&key),
                         GUINT_TO_POINTER(++tree->last_change));
+}
+
+void
+map_volume_wrote(MapTree *tree, const char *pool, const char *name, guint64 end)
+{
+    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&tree->lock);
+    g_autofree char *key = volume_key(pool, name);
+    guint64 *known = g_hash_table_lookup(tree->volume_ends, key);
+
+    if (!known)
+        g_hash_table_insert(tree->volume_ends, g_steal_pointer(&key), g_memdup2(&end, sizeof(end)));
+    else if (*known < end)
+        *known = end;
+}
+
+guint64
+map_volume_written_end(MapTree *tree, const char *pool, const char *name)
+{
+    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&tree->lock);
+    g_autofree char *key = volume_key(pool, name);
+    guint64 *known = g_hash_table_lookup(tree->volume_ends, key);
+
+    return known ? *known : 0;
 }
 
 void
@@ -68,6 +94,7 @@ map_volume_forget(MapTree *tree, const char *pool, const char *name)
     g_autofree char *key = volume_key(pool, name);
 
     g_hash_table_remove(tree->volume_states, key);
+    g_hash_table_remove(tree->volume_ends, key);
     if (g_hash_table_remove(tree->volume_changes, key))
         tree->last_forgotten = ++tree->last_change;
 }
@@ -85,6 +112,7 @@ map_volume_settle_pool(MapTree *tree, const char *pool)
     g_autofree char *prefix = volume_key(pool, "");
 
     g_hash_table_foreach_remove(tree->volume_states, in_pool, prefix);
+    g_hash_table_foreach_remove(tree->volume_ends, in_pool, prefix);
     if (g_hash_table_foreach_remove(tree->volume_changes, in_pool, prefix))
         tree->last_forgotten = ++tree->last_change;
 }

@@ -175,6 +175,26 @@ test_volume_changes(void)
     g_assert_cmpuint(map_volume_changes(tree, "default-pool", "disk two.img"), ==, second);
 }
 
+/* The end of bytes written and not yet flushed (C1): the furthest one, for that volume only,
+ * until a change through the mount has libvirt asked anew, or the volume goes. */
+static void
+test_written_end(void)
+{
+    g_assert_cmpuint(map_volume_written_end(tree, "default-pool", "disk one.img"), ==, 0);
+    map_volume_wrote(tree, "default-pool", "disk one.img", 5000);
+    map_volume_wrote(tree, "default-pool", "disk one.img", 4096);
+    g_assert_cmpuint(map_volume_written_end(tree, "default-pool", "disk one.img"), ==, 5000);
+    g_assert_cmpuint(map_volume_written_end(tree, "default-pool", "disk two.img"), ==, 0);
+    map_volume_changed(tree, "default-pool", "disk one.img");
+    g_assert_cmpuint(map_volume_written_end(tree, "default-pool", "disk one.img"), ==, 0);
+    map_volume_wrote(tree, "default-pool", "disk one.img", 1 << 20);
+    map_volume_wrote(tree, "other", "disk one.img", 1 << 20);
+    map_volume_forget(tree, "default-pool", "disk one.img");
+    g_assert_cmpuint(map_volume_written_end(tree, "default-pool", "disk one.img"), ==, 0);
+    map_volume_settle_pool(tree, "other");
+    g_assert_cmpuint(map_volume_written_end(tree, "other", "disk one.img"), ==, 0);
+}
+
 /* A pool's volumes listed once are the cache's (C1): listed again without libvirt, the very
  * array and records shared; a volume forgotten takes the listing with it. */
 static void
@@ -342,6 +362,7 @@ main(int argc, char **argv)
     g_test_add_func("/mapping/lookup/listing-cache", test_listing_cache);
     g_test_add_func("/mapping/lookup/unsized", test_unsized);
     g_test_add_func("/mapping/lookup/volume-changes", test_volume_changes);
+    g_test_add_func("/mapping/lookup/written-end", test_written_end);
     g_test_add_func("/mapping/lookup/pool-named-xml", test_pool_named_xml);
     g_test_add_func("/mapping/lookup/scratch", test_scratch);
     g_test_add_func("/mapping/lookup/new-pool-target", test_new_pool_target);

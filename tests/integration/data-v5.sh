@@ -271,6 +271,17 @@ check_eq "V1: ... and libvirt sees a qcow2 of 64 MiB" "qcow2 67108864" \
 check "V1: cp of a qcow2 into a name that says raw" cp "$local_dir/disk.qcow2" "$MNT/p/disk.img"
 check_eq "V1: ... is the qcow2 libvirt detects" qcow2 \
     "$(v vol-dumpxml --pool p disk.img | sed -nE "s|.*<format type='([^']*)'/>.*|\1|p")"
+# cp -p sets the times (futimens) before it closes the file: what that call reports, and the
+# kernel keeps, must be the size written, not the size before (C1).
+check "V1: cp -p into a pool" sh -c "cp -p '$local_dir/disk.qcow2' '$MNT/p/kept.qcow2' 2>/dev/null ||
+    cmp '$local_dir/disk.qcow2' '$SB/pools/p/kept.qcow2'"
+check_eq "V1, C1: ... stat then tells its size" "$(stat -c %s "$local_dir/disk.qcow2")" \
+    "$(stat -c %s "$MNT/p/kept.qcow2")"
+check_eq "C1: fstat after a write tells the size written" 5000 "$(python3 -c "
+import os, sys
+fd = os.open(sys.argv[1], os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+os.write(fd, bytes(5000))
+print(os.fstat(fd).st_size)" "$MNT/p/fstat.raw")"
 head -c 1M /dev/urandom >"$local_dir/other"
 check "V2: cp over an existing volume" cp "$local_dir/other" "$MNT/p/disk.qcow2"
 check "V2: ... replaces its content" cmp "$local_dir/other" "$SB/pools/p/disk.qcow2"
