@@ -96,7 +96,11 @@ fs_volume_truncate(const char *path, FsHandle *handle, guint64 size)
     fs_volume_settle(path);
     /* libvirt resizes no volume that a stream is writing. */
     status = handle && !unsized ? flush_locked("truncate", path, handle, FALSE) : 0;
-    return status ? status : fs_volume_resize("truncate", path, size, FALSE);
+    status = status ? status : fs_volume_resize("truncate", path, size, FALSE);
+    /* A raw file cut to nothing is a new one (ops_volume_resize): the file opens it anew. */
+    if (!status && size == 0 && handle)
+        g_clear_pointer(&handle->data, ops_data_close);
+    return status;
 }
 
 /* The data channel of @handle, opened now if need be; the handle's lock is held. */

@@ -293,6 +293,38 @@ check "V5: ... changes just those bytes" cmp <(dd if="$local_dir/other" bs=4k co
     <(dd if="$src" bs=4k skip=300 count=10 status=none)
 check "V5: ... and the rest stays" cmp <(head -c 1228800 "$local_dir/downloaded") <(head -c 1228800 "$src")
 
+# V2: a raw volume is cut to any length, what comes before kept, although libvirt's resize
+# will not shrink a volume below its allocation (whole blocks: not even 100 bytes of 4096).
+head -c 3M /dev/urandom >"$local_dir/cut"
+cp "$local_dir/cut" "$MNT/p/cut.raw"
+check "V2: truncate -s 5000 of a raw volume full of data" truncate -s 5000 "$MNT/p/cut.raw"
+check "V2: ... keeps the bytes before" cmp <(head -c 5000 "$local_dir/cut") "$SB/pools/p/cut.raw"
+check_eq "V2: ... and libvirt and stat tell its new size" "5000 5000" \
+    "$(v vol-dumpxml --pool p cut.raw | sed -nE "s|.*<capacity unit='bytes'>([0-9]+)<.*|\1|p") $(stat -c %s "$MNT/p/cut.raw")"
+check "V2: truncate -s 100 of it" truncate -s 100 "$MNT/p/cut.raw"
+check "V2: ... keeps the bytes before" cmp <(head -c 100 "$local_dir/cut") "$SB/pools/p/cut.raw"
+check "V2: truncate -s 0 of it" truncate -s 0 "$MNT/p/cut.raw"
+check_eq "V2: ... empties it, a volume still" "0 0" \
+    "$(stat -c %s "$SB/pools/p/cut.raw") $(v vol-dumpxml --pool p cut.raw | sed -nE "s|.*<capacity unit='bytes'>([0-9]+)<.*|\1|p")"
+check "V2: ftruncate down, by the file that wrote the bytes" python3 - "$MNT/p/cut.raw" "$local_dir/cut" <<'PY'
+import os, sys
+data = open(sys.argv[2], "rb").read(1 << 20)
+fd = os.open(sys.argv[1], os.O_WRONLY)
+os.write(fd, data)
+os.ftruncate(fd, 12345)
+os.close(fd)
+PY
+check "V2: ... keeps the bytes before" cmp <(head -c 12345 "$local_dir/cut") "$SB/pools/p/cut.raw"
+check "V2: ftruncate to 0, then writes by that file" python3 - "$MNT/p/cut.raw" <<'PY'
+import os, sys
+fd = os.open(sys.argv[1], os.O_WRONLY)
+os.write(fd, bytes(1 << 20))
+os.ftruncate(fd, 0)
+os.pwrite(fd, b"after", 0)
+os.close(fd)
+PY
+check_eq "V2: ... are the volume" after "$(cat "$SB/pools/p/cut.raw")"
+
 # Random access: qemu-img and fio through the mount.
 # The backing file is named relative to the overlay, so that both qemu-img here (through the
 # mount) and libvirt there (in the pool's directory) find it.
