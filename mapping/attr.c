@@ -4,8 +4,9 @@
 
 #include "mapping/mapping.h"
 
-/* Where libvirt gives no mode: a pool directory as `mkdir` makes one, a volume private. */
-#define DEFAULT_POOL_MODE   0755
+/* Where libvirt gives no mode: a pool directory as libvirt builds one (others may pass, not
+ * list: E5, where another user's access is checked against it), a volume private. */
+#define DEFAULT_POOL_MODE   0711
 #define DEFAULT_VOLUME_MODE 0600
 #define STATFS_BLOCK_SIZE   4096
 #define NAME_MAX_BYTES      255

@@ -122,6 +122,20 @@ test_pool(void)
     g_assert_cmpint(st.st_mtim.tv_sec, ==, 1700000000);
 }
 
+/* A pool whose XML has no permissions (one that is not running may have none): the mode
+ * libvirt builds a pool's directory with, which lets no other user list it (E5). */
+static void
+test_pool_defaults(void)
+{
+    g_autoptr(MapNode) node = node_of(MAP_NODE_POOL);
+    struct stat st;
+
+    node->pool->perms = (OpsPerms){OPS_UNKNOWN, OPS_UNKNOWN, OPS_UNKNOWN};
+    map_node_stat(node, &defaults, &st);
+    g_assert_cmpuint(st.st_mode, ==, S_IFDIR | 0711);
+    g_assert_cmpuint(st.st_uid, ==, 1000);
+}
+
 static void
 test_pool_xml(void)
 {
@@ -315,6 +329,7 @@ main(int argc, char **argv)
     g_test_add_func("/mapping/attr/volume-defaults", test_volume_defaults);
     g_test_add_func("/mapping/attr/directory-volume", test_directory_volume);
     g_test_add_func("/mapping/attr/pool", test_pool);
+    g_test_add_func("/mapping/attr/pool-defaults", test_pool_defaults);
     g_test_add_func("/mapping/attr/pool-xml", test_pool_xml);
     g_test_add_func("/mapping/attr/root", test_root);
     g_test_add_func("/mapping/attr/statvfs", test_statvfs);
