@@ -154,6 +154,9 @@ int fs_volume_resize(const char *operation, const char *path, guint64 capacity, 
  * that is not a file (a partition, a logical volume, a network disk) is left as it is, as
  * open(2) leaves a device. */
 int fs_volume_empty(const char *path);
+/* Replaces the volume of @parts by a new empty one of @format (ops_volume_replace), what
+ * looks for it waiting meanwhile (map_volume_replacing); open files look at it anew. */
+gboolean fs_volume_replace(const MapPath *parts, const char *format, GError **error);
 /* truncate/ftruncate (@handle NULL for the path form): a volume's capacity, V1 and V2. */
 int fs_volume_truncate(const char *path, FsHandle *handle, guint64 size);
 /*

@@ -59,7 +59,9 @@ flush_locked(const char *operation, const char *path, FsHandle *handle, gboolean
     map_forget_path(state->tree, path); /* its size and allocation changed */
     map_volume_changed(state->tree, parts.top, parts.volume);
     handle->wrote = FALSE;
-    /* Written into a file that libvirt deleted meanwhile, the bytes went nowhere. */
+    /* Written into a file that libvirt deleted meanwhile, the bytes went nowhere. One that
+     * another file of the mount replaces (O_TRUNC) is there again once it is done. */
+    map_volume_await(state->tree, parts.top, parts.volume);
     volume = ops_volume_get(state->conn, parts.top, parts.volume, &error);
     if (!volume) {
         g_prefix_error(&error, "the volume was deleted while open, what was written is lost: ");
@@ -114,6 +116,7 @@ data_locked(const char *path, FsHandle *handle, GError **error)
         return handle->data;
     if (!fs_volume_parts(path, &parts, error))
         return NULL;
+    map_volume_await(state->tree, parts.top, parts.volume);
     handle->changes = map_volume_changes(state->tree, parts.top, parts.volume);
     handle->data = ops_data_open(state->conn, parts.top, parts.volume, handle->writable,
                                  state->direct != FS_DIRECT_NEVER, error);
@@ -129,11 +132,14 @@ data_locked(const char *path, FsHandle *handle, GError **error)
 static gboolean
 catch_up(FsHandle *handle, const MapPath *parts, GError **error)
 {
-    guint changes = map_volume_changes(fs_state()->tree, parts->top, parts->volume);
+    MapTree *tree = fs_state()->tree;
+    guint changes = map_volume_changes(tree, parts->top, parts->volume);
 
     if (changes == handle->changes)
         return TRUE;
-    handle->changes = changes;
+    /* A volume replaced again meanwhile is to be looked at once there again. */
+    map_volume_await(tree, parts->top, parts->volume);
+    handle->changes = map_volume_changes(tree, parts->top, parts->volume);
     return ops_data_refresh(handle->data, error);
 }
 
@@ -184,7 +190,7 @@ fill_new_volume(const char *path, const MapPath *parts, FsHandle *handle, GError
             return FALSE;
         }
         g_clear_pointer(&handle->data, ops_data_close);
-        if (!ops_volume_replace(state->conn, parts->top, parts->volume, "raw", error))
+        if (!fs_volume_replace(parts, "raw", error))
             return FALSE;
     }
     map_volume_set_state(state->tree, parts->top, parts->volume, MAP_VOLUME_FILLING);

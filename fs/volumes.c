@@ -64,6 +64,21 @@ fs_volume_create(const char *path, mode_t mode)
     return 0;
 }
 
+gboolean
+fs_volume_replace(const MapPath *parts, const char *format, GError **error)
+{
+    FsState *state = fs_state();
+    gboolean replaced;
+
+    map_volume_replacing(state->tree, parts->top, parts->volume);
+    map_forget_volume(state->tree, parts->top, parts->volume);
+    replaced = ops_volume_replace(state->conn, parts->top, parts->volume, format, error);
+    if (replaced)
+        map_volume_changed(state->tree, parts->top, parts->volume); /* for open files */
+    map_volume_replaced(state->tree, parts->top, parts->volume);
+    return replaced;
+}
+
 int
 fs_volume_empty(const char *path)
 {
@@ -78,11 +93,9 @@ fs_volume_empty(const char *path)
         return fs_fail("open", path, error);
     if (!ops_pool_type_holds_files(pool->type))
         return 0;
-    if (!ops_volume_replace(state->conn, parts.top, parts.volume, map_volume_format(parts.volume),
-                            &error))
+    if (!fs_volume_replace(&parts, map_volume_format(parts.volume), &error))
         return fs_fail("open", path, error);
     map_volume_set_state(state->tree, parts.top, parts.volume, MAP_VOLUME_NEW);
-    map_volume_changed(state->tree, parts.top, parts.volume); /* for open files that read ahead */
     return 0;
 }
 
@@ -110,6 +123,7 @@ fs_volume_resize(const char *operation, const char *path, guint64 capacity, gboo
     FsState *state = fs_state();
     g_autoptr(GError) error = NULL;
     g_auto(MapPath) parts = {0};
+    gboolean resized;
 
     map_forget_path(state->tree, path);
     if (!fs_volume_parts(path, &parts, &error))
@@ -126,7 +140,11 @@ fs_volume_resize(const char *operation, const char *path, guint64 capacity, gboo
             return 0;
         g_clear_error(&error);
     }
-    if (!ops_volume_resize(state->conn, parts.top, parts.volume, capacity, allocate, &error))
+    /* A raw file cut to nothing is replaced (ops_volume_resize). */
+    map_volume_replacing(state->tree, parts.top, parts.volume);
+    resized = ops_volume_resize(state->conn, parts.top, parts.volume, capacity, allocate, &error);
+    map_volume_replaced(state->tree, parts.top, parts.volume);
+    if (!resized)
         return fs_fail(operation, path, error);
     map_volume_changed(state->tree, parts.top, parts.volume); /* for open files that read ahead */
     return 0;

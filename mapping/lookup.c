@@ -21,6 +21,8 @@ map_tree_new(OpsConnection *conn, guint cache_ttl, gboolean in_place)
     tree->volume_states = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     tree->volume_changes = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     tree->volume_ends = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    tree->replacing = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    g_cond_init(&tree->replaced);
     return tree;
 }
 
@@ -34,6 +36,8 @@ map_tree_free(MapTree *tree)
     g_hash_table_destroy(tree->volume_states);
     g_hash_table_destroy(tree->volume_changes);
     g_hash_table_destroy(tree->volume_ends);
+    g_hash_table_destroy(tree->replacing);
+    g_cond_clear(&tree->replaced);
     g_mutex_clear(&tree->lock);
     g_free(tree);
 }
@@ -203,8 +207,10 @@ static OpsVolume *
 lookup_volume(MapTree *tree, const MapPath *parts, GError **error)
 {
     g_autoptr(GError) local = NULL;
-    OpsVolume *volume = map_get_volume(tree, parts->top, parts->volume, &local);
+    OpsVolume *volume;
 
+    map_volume_await(tree, parts->top, parts->volume);
+    volume = map_get_volume(tree, parts->top, parts->volume, &local);
     if (map_volume_state(tree, parts->top, parts->volume) == MAP_VOLUME_UNSIZED) {
         if (volume) /* a volume made meanwhile, elsewhere or by a move, took its place */
             map_volume_set_state(tree, parts->top, parts->volume, MAP_VOLUME_SETTLED);

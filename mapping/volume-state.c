@@ -87,6 +87,43 @@ map_volume_written_end(MapTree *tree, const char *pool, const char *name)
     return known ? *known : 0;
 }
 
+/* Waits until volume @key is not being replaced; tree->lock is held. */
+static void
+await_locked(MapTree *tree, const char *key)
+{
+    while (g_hash_table_contains(tree->replacing, key))
+        g_cond_wait(&tree->replaced, &tree->lock);
+}
+
+void
+map_volume_replacing(MapTree *tree, const char *pool, const char *name)
+{
+    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&tree->lock);
+    char *key = volume_key(pool, name);
+
+    await_locked(tree, key);
+    g_hash_table_add(tree->replacing, key);
+}
+
+void
+map_volume_replaced(MapTree *tree, const char *pool, const char *name)
+{
+    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&tree->lock);
+    g_autofree char *key = volume_key(pool, name);
+
+    g_hash_table_remove(tree->replacing, key);
+    g_cond_broadcast(&tree->replaced);
+}
+
+void
+map_volume_await(MapTree *tree, const char *pool, const char *name)
+{
+    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&tree->lock);
+    g_autofree char *key = volume_key(pool, name);
+
+    await_locked(tree, key);
+}
+
 void
 map_volume_forget(MapTree *tree, const char *pool, const char *name)
 {

@@ -26,6 +26,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "ops/ops-private.h"
@@ -436,13 +437,37 @@ ops_data_empty(OpsData *data, GError **error)
     return TRUE;
 }
 
+/* The volume's file in place anew, if it was replaced (O_TRUNC through another open file
+ * deletes it and makes a new one): this file's reads and writes are to go to the new one,
+ * as they would on one inode. */
+static gboolean
+reopen_if_replaced(OpsData *data, GError **error)
+{
+    struct stat st;
+    int fd;
+
+    if (fstat(data->fd, &st) < 0)
+        return system_failed(data, error, "read the state of");
+    if (st.st_nlink > 0 || !S_ISREG(st.st_mode))
+        return TRUE;
+    fd = open_in_place(data->conn, data->volume, data->writable);
+    if (fd < 0) {
+        g_set_error(error, OPS_ERROR, ENOENT, "volume '%s' was deleted while open", data->name);
+        return FALSE;
+    }
+    close(data->fd);
+    data->fd = fd;
+    return TRUE;
+}
+
 gboolean
 ops_data_refresh(OpsData *data, GError **error)
 {
     g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&data->lock);
 
+    /* Nothing is read ahead in place, nor is the length needed. */
     if (data->fd >= 0)
-        return TRUE; /* nothing is read ahead in place, nor is the length needed */
+        return reopen_if_replaced(data, error);
     forget_read_ahead(data);
     return read_length(data->volume, &data->end, error);
 }

@@ -269,7 +269,8 @@ gboolean ops_data_empty(OpsData *data, GError **error);
 /*
  * Tells @data that the volume changed (written through another channel, resized): through
  * streams, what it read ahead is forgotten and its length asked anew (ENOENT, EIO, ...);
- * in place, where nothing is read ahead, nothing is done.
+ * in place, where nothing is read ahead, the volume's file is opened anew if it was
+ * replaced (ENOENT where none is there now).
  */
 gboolean ops_data_refresh(OpsData *data, GError **error);
 /*

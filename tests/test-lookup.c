@@ -195,6 +195,33 @@ test_written_end(void)
     g_assert_cmpuint(map_volume_written_end(tree, "other", "disk one.img"), ==, 0);
 }
 
+static gpointer
+await_volume(gpointer done)
+{
+    map_volume_await(tree, "default-pool", "disk one.img");
+    g_atomic_int_set((gint *)done, 1);
+    return NULL;
+}
+
+/* A volume being replaced is awaited, by name: no other volume, and not once it is done. */
+static void
+test_replacing(void)
+{
+    gint done = 0;
+    GThread *waiter;
+
+    map_volume_replacing(tree, "default-pool", "disk one.img");
+    map_volume_await(tree, "default-pool", "disk two.img"); /* returns at once */
+    map_volume_await(tree, "other", "disk one.img");
+    waiter = g_thread_new("await", await_volume, &done);
+    g_usleep(G_USEC_PER_SEC / 20); /* what a wrong wait would need to end, the thread has */
+    g_assert_cmpint(g_atomic_int_get(&done), ==, 0);
+    map_volume_replaced(tree, "default-pool", "disk one.img");
+    g_thread_join(waiter);
+    g_assert_cmpint(g_atomic_int_get(&done), ==, 1);
+    map_volume_await(tree, "default-pool", "disk one.img");
+}
+
 /* A pool's volumes listed once are the cache's (C1): listed again without libvirt, the very
  * array and records shared; a volume forgotten takes the listing with it. */
 static void
@@ -363,6 +390,7 @@ main(int argc, char **argv)
     g_test_add_func("/mapping/lookup/unsized", test_unsized);
     g_test_add_func("/mapping/lookup/volume-changes", test_volume_changes);
     g_test_add_func("/mapping/lookup/written-end", test_written_end);
+    g_test_add_func("/mapping/lookup/replacing", test_replacing);
     g_test_add_func("/mapping/lookup/pool-named-xml", test_pool_named_xml);
     g_test_add_func("/mapping/lookup/scratch", test_scratch);
     g_test_add_func("/mapping/lookup/new-pool-target", test_new_pool_target);
