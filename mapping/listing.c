@@ -9,8 +9,9 @@
 #include "mapping/mapping-private.h"
 
 /*
- * The root lists the error log, every pool and its definition file (unless a pool's name
- * hides it), and the scratch files that no pool or definition hides.
+ * The root lists the error log, every pool (unless the error log hides it) and its
+ * definition file (unless a pool's name hides it), and the scratch files that no pool or
+ * definition hides.
  */
 static char **
 list_root(MapTree *tree, GError **error)
@@ -30,7 +31,8 @@ list_root(MapTree *tree, GError **error)
     for (char **pool = pools; *pool; pool++) {
         char *xml = map_xml_name(*pool);
 
-        g_ptr_array_add(names, g_strdup(*pool));
+        if (!g_str_equal(*pool, MAP_ERROR_LOG_NAME))
+            g_ptr_array_add(names, g_strdup(*pool));
         if (g_hash_table_contains(seen, xml)) {
             g_free(xml);
             continue;

@@ -188,7 +188,8 @@ gboolean ops_pool_remove(OpsConnection *conn, const char *name, GError **error);
 /*
  * P3, P4: defines pool @name from user-written @xml, whose <name> must be @name. A new pool
  * is also built and started. EINVAL when the XML is bad or libvirt refuses it (the previous
- * definition is then untouched), EIO when the daemon fails.
+ * definition is then untouched), EIO when the daemon fails, EACCES for a transient pool,
+ * whose definition is read-only (L3).
  */
 gboolean ops_pool_define(OpsConnection *conn, const char *name, const char *xml, GError **error);
 

@@ -211,6 +211,12 @@ ops_pool_define(OpsConnection *conn, const char *name, const char *xml, GError *
     }
     g_debug("libvirt: virStoragePoolLookupByName, DefineXML(%s)", name);
     existing = virStoragePoolLookupByName(live, name);
+    /* libvirt would make a transient pool persistent: its NAME.xml is read-only (L3). */
+    if (existing && virStoragePoolIsPersistent(existing) == 0) {
+        g_set_error(error, OPS_ERROR, EACCES,
+                    "pool '%s' is transient: it has no definition to write", name);
+        return FALSE;
+    }
     pool = virStoragePoolDefineXML(live, xml, 0);
     if (!pool) {
         ops_step_failed(error, "libvirt refused the definition of pool", name);

@@ -293,6 +293,29 @@ test_pool_named_xml(void)
     virStoragePoolFree(pool);
 }
 
+/* A pool named as the error log is hidden by it, once, its definition showing (L1, L3). */
+static void
+test_pool_named_error_log(void)
+{
+    virStoragePoolPtr pool = virStoragePoolDefineXML(
+        direct, "<pool type='dir'><name>.errors</name><target><path>/errors</path></target></pool>",
+        0);
+    g_auto(GStrv) names = NULL;
+    g_autoptr(MapNode) node = NULL;
+
+    g_assert_nonnull(pool);
+    map_forget_pool(tree, ".errors");
+    names = map_list(tree, "/", NULL);
+    node = map_lookup(tree, "/.errors", NULL);
+    g_assert_true(strv_equal(names,
+                             ".errors | .errors.xml | default-pool | default-pool.xml | idle | "
+                             "idle.xml"));
+    g_assert_cmpint(node->kind, ==, MAP_NODE_ERROR_LOG);
+    g_assert_cmpint(virStoragePoolUndefine(pool), ==, 0);
+    virStoragePoolFree(pool);
+    map_forget_pool(tree, ".errors");
+}
+
 /* Scratch files show at the root, after pools and definitions, which hide them. */
 static void
 test_scratch(void)
@@ -392,6 +415,7 @@ main(int argc, char **argv)
     g_test_add_func("/mapping/lookup/written-end", test_written_end);
     g_test_add_func("/mapping/lookup/replacing", test_replacing);
     g_test_add_func("/mapping/lookup/pool-named-xml", test_pool_named_xml);
+    g_test_add_func("/mapping/lookup/pool-named-error-log", test_pool_named_error_log);
     g_test_add_func("/mapping/lookup/scratch", test_scratch);
     g_test_add_func("/mapping/lookup/new-pool-target", test_new_pool_target);
     g_test_add_func("/ops/connection/unreachable", test_unreachable);

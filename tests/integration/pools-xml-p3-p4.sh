@@ -92,6 +92,10 @@ check_eq "P4: refused writes leave no file behind and reach no pool" \
     ".errors p1 p1.xml p2 p2.xml tp tp.xml / p1 p2" "$(root_files) / $(pools)"
 check_fails "P4: the definition of a transient pool cannot be written" "Permission denied" \
     sh -c "echo x > '$MNT/tp.xml'"
+check_fails "L3, P4: ... nor replaced as sed -i does (a temporary file renamed onto it)" \
+    "Permission denied" sed -i 's|<pool |<pool  |' "$MNT/tp.xml"
+check_fails "L3, P4: ... nor by mv" "Permission denied" \
+    sh -c "cat '$MNT/tp.xml' > '$MNT/tp.new' && mv '$MNT/tp.new' '$MNT/tp.xml'"
 check_eq "P4: ... and the transient pool stays as it was" "tp" \
     "$(v pool-list --transient --name | xargs)"
 check_fails "a pool cannot be removed through its definition" "Operation not permitted" \
