@@ -270,6 +270,33 @@ static const MapScratchAttr no_change = {
     .mtime = {0, UTIME_OMIT},
 };
 
+/* libvirt has no links, pipes or devices in a pool (a create is a volume): EPERM, as a
+ * filesystem without them answers (E1), rather than libfuse's ENOSYS. */
+static int
+refuse_special(const char *operation, const char *path)
+{
+    g_debug("%s '%s'", operation, path);
+    return fs_refuse(operation, path, EPERM, "only volumes can be made: no links or special files");
+}
+
+static int
+fs_symlink(const char *target, const char *path)
+{
+    return refuse_special("symlink", path);
+}
+
+static int
+fs_link(const char *from, const char *to)
+{
+    return refuse_special("link", to);
+}
+
+static int
+fs_mknod(const char *path, mode_t mode, dev_t device)
+{
+    return refuse_special("mknod", path);
+}
+
 static int
 fs_chmod(const char *path, mode_t mode, struct fuse_file_info *fi)
 {
@@ -391,6 +418,7 @@ fs_setxattr(const char *path, const char *name, const char *value, size_t size, 
     g_autoptr(MapNode) node = NULL;
     MapChange change;
     gboolean ok = FALSE;
+    int status;
 
     g_debug("setxattr '%s' %s", path, name);
     node = map_lookup(state->tree, path, &error);
@@ -411,7 +439,11 @@ fs_setxattr(const char *path, const char *name, const char *value, size_t size, 
         ok = ops_pool_refresh(state->conn, node->pool->name, &error);
         break;
     case MAP_CHANGE_CAPACITY:
-        return fs_volume_resize("setxattr", path, change.bytes, FALSE);
+        status = fs_volume_resize("setxattr", path, change.bytes, FALSE);
+        /* The kernel keeps the size it was told, and a setxattr does not make it ask again. */
+        if (status == 0)
+            fuse_invalidate_path(fuse_get_context()->fuse, path);
+        return status;
     }
     return ok ? 0 : fs_fail("setxattr", path, error);
 }
@@ -426,6 +458,9 @@ const struct fuse_operations fs_operations = {
     .rmdir = fs_rmdir,
     .unlink = fs_unlink,
     .rename = fs_rename,
+    .symlink = fs_symlink,
+    .link = fs_link,
+    .mknod = fs_mknod,
     .chmod = fs_chmod,
     .chown = fs_chown,
     .utimens = fs_utimens,

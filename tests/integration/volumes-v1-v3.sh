@@ -55,8 +55,15 @@ check "V7: setfattr user.libvirt.capacity" setfattr -n user.libvirt.capacity -v 
 check_eq "V7: ... resizes the volume" "$((3 * G))" "$(vol_field a.qcow2 capacity)"
 check_eq "V7: ... and getfattr says so" "$((3 * G))" \
     "$(getfattr --only-values -n user.libvirt.capacity "$MNT/p/a.qcow2")"
+check_eq "V7, C1: setfattr of a raw volume's capacity: stat tells the new size at once" \
+    "1048576 3145728" "$(stat -c %s "$MNT/p/c.img") $(setfattr -n user.libvirt.capacity -v 3M \
+        "$MNT/p/c.img" && stat -c %s "$MNT/p/c.img")"
 check_fails "V7: a capacity that is no size is EINVAL" "Invalid argument" \
     setfattr -n user.libvirt.capacity -v lots "$MNT/p/a.qcow2"
+check_fails "E1: a symbolic link in a pool is EPERM" "Operation not permitted" \
+    ln -s c.img "$MNT/p/link.img"
+check_fails "E1: ... as is a hard link" "Operation not permitted" ln "$MNT/p/c.img" "$MNT/p/hard.img"
+check_fails "E1: ... and a pipe" "Operation not permitted" mkfifo "$MNT/p/fifo"
 check_fails "V7: other attributes are read-only" "Operation not permitted" \
     setfattr -n user.libvirt.format -v raw "$MNT/p/a.qcow2"
 
