@@ -97,10 +97,11 @@ int fs_fail(const char *operation, const char *path, const GError *error);
 typedef struct {
     MapScratchFile *file; /* the content of a file at the root; NULL for a volume */
     gboolean writable;
-    GMutex lock;    /* guards data, wrote and changes */
-    OpsData *data;  /* a volume's bytes, opened when first read or written */
-    gboolean wrote; /* a volume's bytes were written since the last flush */
-    guint changes;  /* the volume's map_volume_changes when data last caught up with it */
+    GMutex lock;       /* guards data, wrote and changes */
+    OpsData *data;     /* a volume's bytes, opened when first read or written */
+    gboolean wrote;    /* a volume's bytes were written since the last flush */
+    guint changes;     /* the volume's map_volume_changes when data last caught up with it */
+    guint replacement; /* and its map_volume_replacement */
 } FsHandle;
 
 FsHandle *fs_handle(const struct fuse_file_info *fi);

@@ -118,6 +118,7 @@ data_locked(const char *path, FsHandle *handle, GError **error)
         return NULL;
     map_volume_await(state->tree, parts.top, parts.volume);
     handle->changes = map_volume_changes(state->tree, parts.top, parts.volume);
+    handle->replacement = map_volume_replacement(state->tree, parts.top, parts.volume);
     handle->data = ops_data_open(state->conn, parts.top, parts.volume, handle->writable,
                                  state->direct != FS_DIRECT_NEVER, error);
     return handle->data;
@@ -140,6 +141,10 @@ catch_up(FsHandle *handle, const MapPath *parts, GError **error)
     /* A volume replaced again meanwhile is to be looked at once there again. */
     map_volume_await(tree, parts->top, parts->volume);
     handle->changes = map_volume_changes(tree, parts->top, parts->volume);
+    if (handle->replacement != map_volume_replacement(tree, parts->top, parts->volume)) {
+        handle->replacement = map_volume_replacement(tree, parts->top, parts->volume);
+        ops_data_follow_replacement(handle->data);
+    }
     return ops_data_refresh(handle->data, error);
 }
 

@@ -75,7 +75,7 @@ fs_volume_replace(const MapPath *parts, const char *format, GError **error)
     replaced = ops_volume_replace(state->conn, parts->top, parts->volume, format, error);
     if (replaced)
         map_volume_changed(state->tree, parts->top, parts->volume); /* for open files */
-    map_volume_replaced(state->tree, parts->top, parts->volume);
+    map_volume_replaced(state->tree, parts->top, parts->volume, replaced);
     return replaced;
 }
 
@@ -143,7 +143,7 @@ fs_volume_resize(const char *operation, const char *path, guint64 capacity, gboo
     /* A raw file cut to nothing is replaced (ops_volume_resize). */
     map_volume_replacing(state->tree, parts.top, parts.volume);
     resized = ops_volume_resize(state->conn, parts.top, parts.volume, capacity, allocate, &error);
-    map_volume_replaced(state->tree, parts.top, parts.volume);
+    map_volume_replaced(state->tree, parts.top, parts.volume, resized && capacity == 0);
     if (!resized)
         return fs_fail(operation, path, error);
     map_volume_changed(state->tree, parts.top, parts.volume); /* for open files that read ahead */

@@ -22,6 +22,7 @@ map_tree_new(OpsConnection *conn, guint cache_ttl, gboolean in_place)
     tree->volume_changes = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     tree->volume_ends = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     tree->replacing = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    tree->replacements = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     g_cond_init(&tree->replaced);
     return tree;
 }
@@ -37,6 +38,7 @@ map_tree_free(MapTree *tree)
     g_hash_table_destroy(tree->volume_changes);
     g_hash_table_destroy(tree->volume_ends);
     g_hash_table_destroy(tree->replacing);
+    g_hash_table_destroy(tree->replacements);
     g_cond_clear(&tree->replaced);
     g_mutex_clear(&tree->lock);
     g_free(tree);

@@ -150,11 +150,12 @@ typedef struct {
     gboolean in_place;   /* volume files may be read from here (direct=auto) */
     MapCache *cache;
     MapScratch *scratch;
-    GMutex lock;                /* guards the seven below */
+    GMutex lock;                /* guards the eight below */
     GHashTable *volume_states;  /* "POOL/NAME" -> MapVolumeState, settled ones absent */
     GHashTable *volume_changes; /* "POOL/NAME" -> the number of its last change, if any */
     GHashTable *volume_ends;    /* "POOL/NAME" -> guint64: the end of what open files wrote */
     GHashTable *replacing;      /* "POOL/NAME" of the volumes being replaced */
+    GHashTable *replacements;   /* "POOL/NAME" -> the number of its last replacement */
     GCond replaced;             /* signalled when one is no longer */
     guint last_change;          /* the number of the last change to any volume */
     guint last_forgotten;       /* a number taken when entries were last forgotten */
@@ -202,11 +203,15 @@ guint64 map_volume_written_end(MapTree *tree, const char *pool, const char *name
  * what looks for it meanwhile (map_lookup, a flush checking it is still there) waits for the
  * replacement with map_volume_await, so that another opener or writer of it does not find
  * it gone (E1, V5). map_volume_replacing marks it, once no other replacement of it is under
- * way; map_volume_replaced ends the mark. Thread-safe.
+ * way; map_volume_replaced ends the mark, @done telling whether the volume was replaced:
+ * map_volume_replacement is then the number of that replacement (a number no other change
+ * of any volume takes; 0 if none), which an open file compares to follow it. A volume that
+ * is deleted keeps its number, so that a file open on it keeps what it has. Thread-safe.
  */
 void map_volume_replacing(MapTree *tree, const char *pool, const char *name);
-void map_volume_replaced(MapTree *tree, const char *pool, const char *name);
+void map_volume_replaced(MapTree *tree, const char *pool, const char *name, gboolean done);
 void map_volume_await(MapTree *tree, const char *pool, const char *name);
+guint map_volume_replacement(MapTree *tree, const char *pool, const char *name);
 /* Volume @name of pool @pool is gone: what the mount knew of it (state, changes) goes. */
 void map_volume_forget(MapTree *tree, const char *pool, const char *name);
 /* Settles every volume of pool @pool, and forgets their changes: it is gone, or stopped. */

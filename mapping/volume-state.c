@@ -106,13 +106,25 @@ map_volume_replacing(MapTree *tree, const char *pool, const char *name)
 }
 
 void
-map_volume_replaced(MapTree *tree, const char *pool, const char *name)
+map_volume_replaced(MapTree *tree, const char *pool, const char *name, gboolean done)
 {
     g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&tree->lock);
     g_autofree char *key = volume_key(pool, name);
 
+    if (done)
+        g_hash_table_insert(tree->replacements, g_strdup(key),
+                            GUINT_TO_POINTER(++tree->last_change));
     g_hash_table_remove(tree->replacing, key);
     g_cond_broadcast(&tree->replaced);
+}
+
+guint
+map_volume_replacement(MapTree *tree, const char *pool, const char *name)
+{
+    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&tree->lock);
+    g_autofree char *key = volume_key(pool, name);
+
+    return GPOINTER_TO_UINT(g_hash_table_lookup(tree->replacements, key));
 }
 
 void

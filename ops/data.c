@@ -437,27 +437,21 @@ ops_data_empty(OpsData *data, GError **error)
     return TRUE;
 }
 
-/* The volume's file in place anew, if it was replaced (O_TRUNC through another open file
- * deletes it and makes a new one): this file's reads and writes are to go to the new one,
- * as they would on one inode. */
-static gboolean
-reopen_if_replaced(OpsData *data, GError **error)
+void
+ops_data_follow_replacement(OpsData *data)
 {
+    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&data->lock);
     struct stat st;
     int fd;
 
-    if (fstat(data->fd, &st) < 0)
-        return system_failed(data, error, "read the state of");
-    if (st.st_nlink > 0 || !S_ISREG(st.st_mode))
-        return TRUE;
+    /* Through streams the volume is reached by its name: the new one already. */
+    if (data->fd < 0 || fstat(data->fd, &st) < 0 || st.st_nlink > 0 || !S_ISREG(st.st_mode))
+        return;
     fd = open_in_place(data->conn, data->volume, data->writable);
-    if (fd < 0) {
-        g_set_error(error, OPS_ERROR, ENOENT, "volume '%s' was deleted while open", data->name);
-        return FALSE;
-    }
+    if (fd < 0)
+        return; /* gone since: the file keeps the bytes it had, as after rm */
     close(data->fd);
     data->fd = fd;
-    return TRUE;
 }
 
 gboolean
@@ -465,9 +459,8 @@ ops_data_refresh(OpsData *data, GError **error)
 {
     g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&data->lock);
 
-    /* Nothing is read ahead in place, nor is the length needed. */
     if (data->fd >= 0)
-        return reopen_if_replaced(data, error);
+        return TRUE; /* nothing is read ahead in place, nor is the length needed */
     forget_read_ahead(data);
     return read_length(data->volume, &data->end, error);
 }

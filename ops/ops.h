@@ -270,10 +270,16 @@ gboolean ops_data_empty(OpsData *data, GError **error);
 /*
  * Tells @data that the volume changed (written through another channel, resized): through
  * streams, what it read ahead is forgotten and its length asked anew (ENOENT, EIO, ...);
- * in place, where nothing is read ahead, the volume's file is opened anew if it was
- * replaced (ENOENT where none is there now).
+ * in place, where nothing is read ahead, nothing is done.
  */
 gboolean ops_data_refresh(OpsData *data, GError **error);
+/*
+ * Tells @data that its volume was replaced by a new one of its name (O_TRUNC through another
+ * open file): in place, the new volume's file is opened, so that reads and writes go there
+ * as on one inode, unless there is none now (the old file is kept, as after rm). Through
+ * streams, which reach a volume by name, nothing is done.
+ */
+void ops_data_follow_replacement(OpsData *data);
 /*
  * Makes what was written part of the volume (an upload is finished), and with @durable
  * also stable on disk (fsync in place). Errors of earlier writes are reported here.

@@ -203,12 +203,14 @@ await_volume(gpointer done)
     return NULL;
 }
 
-/* A volume being replaced is awaited, by name: no other volume, and not once it is done. */
+/* A volume being replaced is awaited, by name: no other volume, and not once it is done;
+ * the replacement is numbered, for the files open on it. */
 static void
 test_replacing(void)
 {
     gint done = 0;
     GThread *waiter;
+    guint first;
 
     map_volume_replacing(tree, "default-pool", "disk one.img");
     map_volume_await(tree, "default-pool", "disk two.img"); /* returns at once */
@@ -216,10 +218,21 @@ test_replacing(void)
     waiter = g_thread_new("await", await_volume, &done);
     g_usleep(G_USEC_PER_SEC / 20); /* what a wrong wait would need to end, the thread has */
     g_assert_cmpint(g_atomic_int_get(&done), ==, 0);
-    map_volume_replaced(tree, "default-pool", "disk one.img");
+    map_volume_replaced(tree, "default-pool", "disk one.img", TRUE);
     g_thread_join(waiter);
     g_assert_cmpint(g_atomic_int_get(&done), ==, 1);
     map_volume_await(tree, "default-pool", "disk one.img");
+    /* Each replacement done is numbered anew; a failed one, or a delete, changes nothing. */
+    first = map_volume_replacement(tree, "default-pool", "disk one.img");
+    g_assert_cmpuint(first, !=, 0);
+    g_assert_cmpuint(map_volume_replacement(tree, "default-pool", "disk two.img"), ==, 0);
+    map_volume_replacing(tree, "default-pool", "disk one.img");
+    map_volume_replaced(tree, "default-pool", "disk one.img", FALSE);
+    map_volume_forget(tree, "default-pool", "disk one.img");
+    g_assert_cmpuint(map_volume_replacement(tree, "default-pool", "disk one.img"), ==, first);
+    map_volume_replacing(tree, "default-pool", "disk one.img");
+    map_volume_replaced(tree, "default-pool", "disk one.img", TRUE);
+    g_assert_cmpuint(map_volume_replacement(tree, "default-pool", "disk one.img"), >, first);
 }
 
 /* A pool's volumes listed once are the cache's (C1): listed again without libvirt, the very
