@@ -41,6 +41,19 @@ data_failed(const char *operation, const char *path, const GError *error)
     return -error->code;
 }
 
+/* Whether the volume of @parts, which libvirt could not find (@error), is gone for good: its
+ * pool is there and running, and has no such volume. */
+static gboolean
+volume_is_gone(const MapPath *parts, const GError *error)
+{
+    g_autoptr(OpsPool) pool = NULL;
+
+    if (error->code != ENOENT)
+        return FALSE;
+    pool = ops_pool_get(fs_state()->conn, parts->top, NULL);
+    return pool && pool->state == OPS_POOL_RUNNING;
+}
+
 /* Flushes @handle's data, if any, as @operation; the handle's lock is held. */
 static int
 flush_locked(const char *operation, const char *path, FsHandle *handle, gboolean durable)
@@ -60,12 +73,18 @@ flush_locked(const char *operation, const char *path, FsHandle *handle, gboolean
     map_volume_changed(state->tree, parts.top, parts.volume);
     handle->wrote = FALSE;
     /* Written into a file that libvirt deleted meanwhile, the bytes went nowhere. One that
-     * another file of the mount replaces (O_TRUNC) is there again once it is done. */
+     * another file of the mount replaces (O_TRUNC) is there again once it is done. Where
+     * libvirt cannot say (its pool stopped, the daemon away), the bytes are where they
+     * were written: the flush itself succeeded. */
     map_volume_await(state->tree, parts.top, parts.volume);
     volume = ops_volume_get(state->conn, parts.top, parts.volume, &error);
-    if (!volume) {
+    if (!volume && volume_is_gone(&parts, error)) {
         g_prefix_error(&error, "the volume was deleted while open, what was written is lost: ");
         return data_failed(operation, path, error);
+    }
+    if (!volume) {
+        g_debug("%s '%s': the volume cannot be checked: %s", operation, path, error->message);
+        return 0;
     }
     /* Bytes written first: libvirt now looks at them to tell the volume's format (V1). The
      * end of an upload has the daemon refresh the pool by itself; bytes written in place
