@@ -249,7 +249,8 @@ fs_copy_file_range(const char *path_in, struct fuse_file_info *fi_in, off_t offs
     if ((guint64)offset_in >= source->physical && offset_in > 0)
         return 0; /* the end of a copy done already */
     /* Only a whole volume into a new one: the clone takes the new volume's place. */
-    if (offset_in != 0 || offset_out != 0 || size < source->physical || !fs_volume_is_new(path_out))
+    if (offset_in != 0 || offset_out != 0 || size < source->physical ||
+        !fs_volume_is_new(path_out) || !ops_volume_clones_exactly(source))
         return -EOPNOTSUPP;
     fs_volume_settle(path_out);
     map_forget_path(state->tree, path_out);

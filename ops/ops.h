@@ -120,8 +120,9 @@ typedef struct {
     char *name;
     char *key;
     char *path;
-    char *type;   /* "file", "block", ... */
-    char *format; /* "qcow2", "raw", ...; NULL when libvirt names none */
+    char *type;    /* "file", "block", ... */
+    char *format;  /* "qcow2", "raw", ...; NULL when libvirt names none */
+    char *backing; /* the file an image reads through (a qcow2 overlay's), or NULL */
     guint64 capacity;
     guint64 allocation;
     guint64 physical; /* bytes a read of the volume returns */
@@ -222,6 +223,10 @@ gboolean ops_volume_resize(OpsConnection *conn, const char *pool, const char *na
 /* V3: deletes volume @name of pool @pool. */
 gboolean ops_volume_delete(OpsConnection *conn, const char *pool, const char *name, GError **error);
 
+/* Whether ops_volume_clone of @volume has its very bytes: not for an image with a backing
+ * file, which libvirt's copy merges into the copy (a qcow2 overlay comes out whole). */
+gboolean ops_volume_clones_exactly(const OpsVolume *volume);
+
 /*
  * V6: copies volume @from of pool @from_pool to a new volume @to of pool @to_pool, inside
  * libvirt (virStorageVolCreateXMLFrom): same format, capacity and bytes, sparse where it was,
@@ -234,7 +239,8 @@ gboolean ops_volume_clone(OpsConnection *conn, const char *from_pool, const char
  * V4: moves volume @from of @from_pool to @to in @to_pool, replacing any volume there. With
  * @on_host, by a rename of the host file where both pools are local directories on one
  * filesystem (then both pools are refreshed); else, or failing that, by a clone and a
- * delete. The data never passes through this process.
+ * delete (EXDEV where a clone would not have the very bytes: mv then copies them). The data
+ * never passes through this process.
  */
 gboolean ops_volume_move(OpsConnection *conn, const char *from_pool, const char *from,
                          const char *to_pool, const char *to, gboolean on_host, GError **error);

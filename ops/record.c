@@ -93,6 +93,7 @@ volume_clear(OpsVolume *volume)
     g_free(volume->path);
     g_free(volume->type);
     g_free(volume->format);
+    g_free(volume->backing);
     g_free(volume->xml);
 }
 

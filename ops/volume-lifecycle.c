@@ -162,6 +162,13 @@ delete_if_present(OpsConnection *conn, const char *pool, const char *name, GErro
 }
 
 gboolean
+ops_volume_clones_exactly(const OpsVolume *volume)
+{
+    /* libvirt copies an image with qemu-img convert, which reads through its backing file. */
+    return volume->backing == NULL;
+}
+
+gboolean
 ops_volume_clone(OpsConnection *conn, const char *from_pool, const char *from, const char *to_pool,
                  const char *to, guint32 mode, GError **error)
 {
@@ -272,22 +279,27 @@ rename_on_host(OpsConnection *conn, const char *from_pool, const char *from, con
 
 /*
  * A move by copy deletes an existing target first (@replaced, NULL where none; libvirt has
- * no rename to put a copy in its place), so a copy that cannot fit must fail before that:
- * FALSE with ENOSPC where the pool has no room for the source's allocation even once the
- * target is gone.
+ * no rename to put a copy in its place), so a copy that cannot be made must fail before
+ * that: EXDEV for an image libvirt would not copy byte for byte (ops_volume_clones_exactly),
+ * ENOSPC where the pool has no room for @source's allocation even once the target is gone.
  */
 static gboolean
-copy_fits(OpsConnection *conn, const char *from_pool, const char *from, const char *to_pool,
-          const OpsVolume *replaced, GError **error)
+copy_allowed(OpsConnection *conn, const OpsVolume *source, const char *to_pool,
+             const OpsVolume *replaced, GError **error)
 {
-    g_autoptr(OpsVolume) source = NULL;
     g_autoptr(OpsPool) pool = NULL;
     guint64 room;
 
+    if (!ops_volume_clones_exactly(source)) {
+        g_set_error(error, OPS_ERROR, EXDEV,
+                    "volume '%s' reads through backing file '%s', which libvirt's copy would "
+                    "merge into it",
+                    source->name, source->backing);
+        return FALSE;
+    }
     if (!replaced)
         return TRUE; /* a failed copy then loses nothing */
-    source = ops_volume_get(conn, from_pool, from, error);
-    pool = source ? ops_pool_get(conn, to_pool, error) : NULL;
+    pool = ops_pool_get(conn, to_pool, error);
     if (!pool)
         return FALSE;
     room = pool->available + replaced->allocation;
@@ -296,7 +308,7 @@ copy_fits(OpsConnection *conn, const char *from_pool, const char *from, const ch
     g_set_error(error, OPS_ERROR, ENOSPC,
                 "pool '%s' has room for %" G_GUINT64_FORMAT
                 " bytes, volume '%s' holds %" G_GUINT64_FORMAT,
-                to_pool, room, from, source->allocation);
+                to_pool, room, source->name, source->allocation);
     return FALSE;
 }
 
@@ -305,6 +317,7 @@ ops_volume_move(OpsConnection *conn, const char *from_pool, const char *from, co
                 const char *to, gboolean on_host, GError **error)
 {
     g_autoptr(OpsVolume) replaced = ops_volume_get(conn, to_pool, to, NULL); /* NULL: none */
+    g_autoptr(OpsVolume) source = NULL;
     g_autoptr(GError) local = NULL;
 
     if (on_host && rename_on_host(conn, from_pool, from, to_pool, to, replaced, &local))
@@ -314,7 +327,8 @@ ops_volume_move(OpsConnection *conn, const char *from_pool, const char *from, co
         return FALSE;
     }
     /* No rename in libvirt: the target goes first (rename(2) replaces it), then a copy. */
-    return copy_fits(conn, from_pool, from, to_pool, replaced, error) &&
+    source = ops_volume_get(conn, from_pool, from, error);
+    return source && copy_allowed(conn, source, to_pool, replaced, error) &&
            delete_if_present(conn, to_pool, to, error) &&
            ops_volume_clone(conn, from_pool, from, to_pool, to, OPS_UNKNOWN, error) &&
            ops_volume_delete(conn, from_pool, from, error);

@@ -163,6 +163,7 @@ ops_volume_parse_xml(const char *xml, GError **error)
     volume->path = xpath_string(ctx, "/volume/target/path");
     volume->type = xpath_string(ctx, "/volume/@type");
     volume->format = xpath_string(ctx, "/volume/target/format/@type");
+    volume->backing = xpath_string(ctx, "/volume/backingStore/path");
     volume->capacity = xpath_number(ctx, "/volume/capacity", 10, 0);
     volume->allocation = xpath_number(ctx, "/volume/allocation", 10, 0);
     volume->physical = xpath_number(ctx, "/volume/physical", 10, 0);

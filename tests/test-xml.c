@@ -21,6 +21,10 @@ static const char volume_xml[] =
     "      <ctime>1795303388</ctime>\n"
     "    </timestamps>\n"
     "  </target>\n"
+    "  <backingStore>\n"
+    "    <path>/pools/demo/base.qcow2</path>\n"
+    "    <format type='qcow2'/>\n"
+    "  </backingStore>\n"
     "</volume>\n";
 
 static void
@@ -35,6 +39,8 @@ test_volume(void)
     g_assert_cmpstr(volume->path, ==, "/pools/demo/a disk.qcow2");
     g_assert_cmpstr(volume->type, ==, "file");
     g_assert_cmpstr(volume->format, ==, "qcow2");
+    g_assert_cmpstr(volume->backing, ==, "/pools/demo/base.qcow2");
+    g_assert_false(ops_volume_clones_exactly(volume));
     g_assert_cmpuint(volume->capacity, ==, 1073741824);
     g_assert_cmpuint(volume->allocation, ==, 200704);
     g_assert_cmpuint(volume->physical, ==, 196624);
@@ -57,6 +63,8 @@ test_volume_minimal(void)
 
     g_assert_nonnull(volume);
     g_assert_null(volume->format);
+    g_assert_null(volume->backing);
+    g_assert_true(ops_volume_clones_exactly(volume));
     g_assert_null(volume->path);
     g_assert_cmpuint(volume->physical, ==, 0);
     g_assert_cmpuint(volume->perms.mode, ==, OPS_UNKNOWN);

@@ -108,6 +108,19 @@ check_eq "V6: ... and the mode cp asked for" "640" "$(stat -c %a "$SB/pools/p/od
 check "V4: mv of it between two filesystems (a clone)" mv "$MNT/p/odd.raw" "$MNT/t/odd.raw"
 check "V4: ... has the same bytes, no more" cmp "$WORK/odd" "$SB/pools/t/odd.raw"
 check_eq "V4: ... and keeps its mode" "640" "$(stat -c %a "$SB/pools/t/odd.raw")"
+# libvirt copies an image with qemu-img convert, which merges its backing file in: an
+# overlay is copied byte for byte instead (cp reads and writes; mv, told EXDEV, too).
+qemu-img create -q -f qcow2 "$SB/pools/p/base.qcow2" 16M
+qemu-img create -q -f qcow2 -b base.qcow2 -F qcow2 "$SB/pools/p/overlay.qcow2"
+cp "$SB/pools/p/overlay.qcow2" "$WORK/overlay.qcow2"
+chown "$POOL_OWNER:" "$SB/pools/p/base.qcow2" "$SB/pools/p/overlay.qcow2"
+v pool-refresh p >/dev/null
+check "V6: cp of a qcow2 overlay" cp "$MNT/p/overlay.qcow2" "$MNT/q/overlay.qcow2"
+check "V6: ... has its very bytes, its backing file named still" \
+    cmp "$WORK/overlay.qcow2" "$SB/pools/q/overlay.qcow2"
+check "V4: mv of it between two filesystems" mv "$MNT/p/overlay.qcow2" "$MNT/t/overlay.qcow2"
+check "V4: ... has its very bytes" cmp "$WORK/overlay.qcow2" "$SB/pools/t/overlay.qcow2"
+check_fails "V4: ... and is gone from where it was" "" test -e "$SB/pools/p/overlay.qcow2"
 # A copy cp makes itself: a volume whose allocation is below its size looks sparse to cp,
 # which then reads and writes instead of asking for copy_file_range.
 truncate -s 64M "$MNT/p/sparse.raw"
