@@ -78,7 +78,19 @@ fs_getattr(const char *path, struct stat *st, struct fuse_file_info *fi)
     return 0;
 }
 
-/* P1: a new dir pool, running and autostarted. Errors: EINVAL, EPERM, EIO, ENOTCONN. */
+/* Whether a pool's directory takes the name of pool @name's definition: NAME.xml. */
+static gboolean
+definition_name_taken(const char *name)
+{
+    g_autofree char *xml = map_xml_name(name);
+    g_autofree char *xml_path = g_strconcat("/", xml, NULL);
+    g_autoptr(MapNode) node = map_lookup(fs_state()->tree, xml_path, NULL);
+
+    return node && node->kind == MAP_NODE_POOL;
+}
+
+/* P1: a new dir pool, running and autostarted. Errors: EEXIST, EINVAL, EPERM, EIO,
+ * ENOTCONN. */
 static int
 fs_mkdir(const char *path, mode_t mode)
 {
@@ -92,6 +104,10 @@ fs_mkdir(const char *path, mode_t mode)
         return fs_fail("mkdir", path, error);
     if (parts.kind != MAP_PATH_TOP)
         return fs_refuse("mkdir", path, EPERM, "a pool holds volumes, not directories");
+    /* L3: its definition would be hidden; the other way round, the name is taken already. */
+    if (definition_name_taken(parts.top))
+        return fs_refuse("mkdir", path, EEXIST,
+                         "a pool named as this pool's definition (NAME.xml) exists");
     target = map_new_pool_target(state->tree, state->pool_root, parts.top, &error);
     map_forget_path(state->tree, path);
     if (!target || !ops_pool_create_dir(state->conn, parts.top, target, &error))

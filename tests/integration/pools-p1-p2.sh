@@ -20,6 +20,12 @@ check_eq "P1: its target is pool_root/NAME" "$SB/pools/p1" \
 check "P1: its target exists on disk" test -d "$SB/pools/p1"
 check "C1: the new directory is there" test -d "$MNT/p1"
 check_fails "P1: mkdir of an existing pool is EEXIST" "File exists" mkdir "$MNT/p1"
+check_fails "P1, L3: ... and of its definition's name" "File exists" mkdir "$MNT/p1.xml"
+check "P1: a pool named NAME.xml" mkdir "$MNT/taken.xml"
+check_fails "L3: ... then pool NAME, whose definition it would hide, is EEXIST" "File exists" \
+    mkdir "$MNT/taken"
+check_fails "L3: ... and defines nothing" "" v pool-info taken
+check "P2: rmdir of the pool NAME.xml" rmdir "$MNT/taken.xml"
 before=$(v pool-list --all --name | xargs)
 check_fails "P1: a name libvirt refuses is EINVAL" "Invalid argument" mkdir "$MNT/bad
 name"
