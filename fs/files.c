@@ -245,7 +245,7 @@ fs_define_from(const char *operation, const char *path, MapScratchFile *file, gb
     if (xml && !always && (!dirty || !*xml))
         return 0;
     if (!xml || !ops_pool_define(state->conn, pool, xml, &error))
-        return fs_fail(operation, path, error);
+        return fs_fail_logged(operation, path, error);
     map_scratch_file_mark_clean(file);
     /* A new pool's definition is libvirt's now: the scratch file that carried it is done. */
     map_scratch_remove(state->tree->scratch, name, NULL);

@@ -92,6 +92,10 @@ FsState *fs_state(void);
  * such as a lookup of a name that is not there, and returns the negative errno for FUSE.
  */
 int fs_fail(const char *operation, const char *path, const GError *error);
+/* The same, logged whatever its errno: for an operation where ENOENT is no lookup's answer
+ * (a read, write or flush of an open volume: the volume went; a definition libvirt could not
+ * apply). */
+int fs_fail_logged(const char *operation, const char *path, const GError *error);
 
 /* An open file (fs/files.c): what FUSE's fuse_file_info.fh points to. */
 typedef struct {

@@ -29,6 +29,13 @@ fs_fail(const char *operation, const char *path, const GError *error)
     return -error->code;
 }
 
+int
+fs_fail_logged(const char *operation, const char *path, const GError *error)
+{
+    fs_log_failure(operation, path, error);
+    return -error->code;
+}
+
 /* Fails @operation on @path with @code and a message of our own. */
 static int
 fs_refuse(const char *operation, const char *path, int code, const char *message)

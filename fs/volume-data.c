@@ -32,15 +32,6 @@ refresh_for_format(const char *pool)
     return FALSE;
 }
 
-/* Ends a failed read, write or flush of an open volume's bytes: logged whatever its errno,
- * since ENOENT here is no lookup's answer but a volume gone while open. */
-static int
-data_failed(const char *operation, const char *path, const GError *error)
-{
-    fs_log_failure(operation, path, error);
-    return -error->code;
-}
-
 /* Whether the volume of @parts, which libvirt could not find (@error), is gone for good: its
  * pool is there and running, and has no such volume. */
 static gboolean
@@ -66,7 +57,7 @@ flush_locked(const char *operation, const char *path, FsHandle *handle, gboolean
     if (!handle->data || !fs_volume_parts(path, &parts, &error))
         return 0;
     if (!ops_data_flush(handle->data, durable, &error))
-        return data_failed(operation, path, error);
+        return fs_fail_logged(operation, path, error);
     if (!handle->wrote)
         return 0;
     map_forget_path(state->tree, path); /* its size and allocation changed */
@@ -80,7 +71,7 @@ flush_locked(const char *operation, const char *path, FsHandle *handle, gboolean
     volume = ops_volume_get(state->conn, parts.top, parts.volume, &error);
     if (!volume && volume_is_gone(&parts, error)) {
         g_prefix_error(&error, "the volume was deleted while open, what was written is lost: ");
-        return data_failed(operation, path, error);
+        return fs_fail_logged(operation, path, error);
     }
     if (!volume) {
         g_debug("%s '%s': the volume cannot be checked: %s", operation, path, error->message);
@@ -184,7 +175,7 @@ fs_volume_read(const char *path, FsHandle *handle, char *buf, size_t size, off_t
     got = data && catch_up(handle, &parts, &error) ? ops_data_read(data, buf, size, offset, &error)
                                                    : -1;
 
-    return got < 0 ? data_failed("read", path, error) : (int)got;
+    return got < 0 ? fs_fail_logged("read", path, error) : (int)got;
 }
 
 /*
@@ -232,7 +223,7 @@ fs_volume_write(const char *path, FsHandle *handle, const char *buf, size_t size
     if (!fs_volume_parts(path, &parts, &error) || !fill_new_volume(path, &parts, handle, &error) ||
         !(data = data_locked(path, handle, &error)) || !catch_up(handle, &parts, &error) ||
         !ops_data_write(data, buf, size, offset, &error))
-        return data_failed("write", path, error);
+        return fs_fail_logged("write", path, error);
     handle->wrote = TRUE;
     map_volume_wrote(fs_state()->tree, parts.top, parts.volume, (guint64)offset + size);
     return (int)size;

@@ -100,3 +100,10 @@ check_eq "P4: ... and the transient pool stays as it was" "tp" \
     "$(v pool-list --transient --name | xargs)"
 check_fails "a pool cannot be removed through its definition" "Operation not permitted" \
     rm "$MNT/p1.xml"
+# A new pool that libvirt defines but cannot build: the close says why, and so does .errors,
+# although the errno is ENOENT (no lookup's answer here).
+echo "<pool type='dir'><name>nodir</name><target><path>/proc/none/nodir</path></target></pool>" \
+    >"$WORK/nodir.xml"
+check_fails "P4: a new pool whose target cannot be made fails at close" "No such file" \
+    cp "$WORK/nodir.xml" "$MNT/nodir.xml"
+check "E2: ... and .errors says why" grep -q "'/nodir.xml'.*cannot build pool" "$MNT/.errors"
