@@ -160,8 +160,9 @@ ops_pool_remove(OpsConnection *conn, const char *name, GError **error)
     if (active && virStoragePoolDestroy(pool) < 0)
         return ops_step_failed(error, "cannot stop pool", name);
     /* A dir pool's target goes with it (an rmdir: it fails while files remain); the storage
-     * under any other type of pool is never deleted. */
-    if (g_str_equal(type, "dir") && virStoragePoolDelete(pool, 0) < 0) {
+     * under any other type of pool is never deleted. A transient pool is gone once stopped,
+     * and libvirt cannot delete through it any more: its directory stays. */
+    if (g_str_equal(type, "dir") && persistent && virStoragePoolDelete(pool, 0) < 0) {
         const virError *err = virGetLastError();
 
         if (!err || err->code != VIR_ERR_SYSTEM_ERROR || err->int1 != ENOENT) {

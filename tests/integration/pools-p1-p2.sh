@@ -46,6 +46,15 @@ check_fails "P2: the pool is undefined" "" v pool-info p1
 check_fails "P2: its empty target directory is removed" "" test -e "$SB/pools/p1"
 check_fails "C1: the directory is gone" "" test -e "$MNT/p1"
 
+# A transient pool is gone once stopped: rmdir succeeds, and libvirt cannot remove its
+# directory any more, which stays.
+mkdir -p "$SB/pools/passing"
+chown "$POOL_OWNER:" "$SB/pools/passing"
+v pool-create-as passing dir --target "$SB/pools/passing" >/dev/null
+check "P2: rmdir of an empty transient pool" rmdir "$MNT/passing"
+check_fails "P2: ... which is gone" "" v pool-info passing
+check_fails "C1: ... and so is its directory in the mount" "" test -e "$MNT/passing"
+
 # A pool that is not running and not a dir pool: its storage stays (P2).
 mkdir -p "$SB/pools/fsdata"
 echo keep >"$SB/pools/fsdata/keep.txt"
