@@ -105,7 +105,6 @@ fs_volume_truncate(const char *path, FsHandle *handle, guint64 size)
     /* qemu-img and others empty a file they just made before writing it: still new. */
     if (size == 0 && (unsized || fs_volume_is_new(path)))
         return 0;
-    fs_volume_settle(path);
     /* libvirt resizes no volume that a stream is writing. */
     status = handle && !unsized ? flush_locked("truncate", path, handle, FALSE) : 0;
     status = status ? status : fs_volume_resize("truncate", path, size, FALSE);

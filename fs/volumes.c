@@ -123,7 +123,7 @@ fs_volume_resize(const char *operation, const char *path, guint64 capacity, gboo
     FsState *state = fs_state();
     g_autoptr(GError) error = NULL;
     g_auto(MapPath) parts = {0};
-    gboolean resized;
+    gboolean fresh, resized;
 
     map_forget_path(state->tree, path);
     if (!fs_volume_parts(path, &parts, &error))
@@ -140,10 +140,14 @@ fs_volume_resize(const char *operation, const char *path, guint64 capacity, gboo
             return 0;
         g_clear_error(&error);
     }
-    /* A raw file cut to nothing is replaced (ops_volume_resize). */
+    /* Sized now, whatever it was (V1). A raw file cut to nothing, and an image the mount made
+     * and nothing sized or wrote yet, are replaced (ops_volume_resize). */
+    fresh = fs_volume_is_new(path);
+    fs_volume_settle(path);
     map_volume_replacing(state->tree, parts.top, parts.volume);
-    resized = ops_volume_resize(state->conn, parts.top, parts.volume, capacity, allocate, &error);
-    map_volume_replaced(state->tree, parts.top, parts.volume, resized && capacity == 0);
+    resized =
+        ops_volume_resize(state->conn, parts.top, parts.volume, capacity, allocate, fresh, &error);
+    map_volume_replaced(state->tree, parts.top, parts.volume, resized && (capacity == 0 || fresh));
     if (!resized)
         return fs_fail(operation, path, error);
     map_volume_changed(state->tree, parts.top, parts.volume); /* for open files that read ahead */
@@ -217,7 +221,6 @@ fs_fallocate(const char *path, int mode, off_t offset, off_t length, struct fuse
         return fs_fail("fallocate", path, error);
     if (mode != 0 || node->kind != MAP_NODE_VOLUME || end <= node->volume->capacity)
         return -EOPNOTSUPP;
-    fs_volume_settle(path);
     return fs_volume_resize("fallocate", path, end, TRUE);
 }
 

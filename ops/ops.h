@@ -215,10 +215,12 @@ gboolean ops_volume_create(OpsConnection *conn, const char *pool, const char *na
  * V2, V7: sets the capacity of volume @name to @capacity (shrinking too), allocating it all
  * where @allocate. EINVAL for a shrink libvirt refuses, ENOSPC when the pool is full. A raw
  * file is cut to any length, those bytes kept, which libvirt's resize refuses below its
- * allocation; cut to 0, it is replaced by a new empty volume (as by O_TRUNC).
+ * allocation; cut to 0, it is replaced by a new empty volume (as by O_TRUNC). Where @fresh
+ * (nothing sized or wrote the volume yet), an image of another format is made anew at that
+ * size (V1: not every format can be resized, nor preallocated once made).
  */
 gboolean ops_volume_resize(OpsConnection *conn, const char *pool, const char *name,
-                           guint64 capacity, gboolean allocate, GError **error);
+                           guint64 capacity, gboolean allocate, gboolean fresh, GError **error);
 
 /* V3: deletes volume @name of pool @pool. */
 gboolean ops_volume_delete(OpsConnection *conn, const char *pool, const char *name, GError **error);

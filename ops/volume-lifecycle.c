@@ -31,13 +31,13 @@ volume_xml(const char *name, guint64 capacity, guint64 allocation, const char *f
     return g_string_free(xml, FALSE);
 }
 
-gboolean
-ops_volume_create(OpsConnection *conn, const char *pool_name, const char *name, const char *format,
-                  guint64 capacity, guint32 mode, GError **error)
+static gboolean
+create_volume(OpsConnection *conn, const char *pool_name, const char *name, const char *format,
+              guint64 capacity, guint64 allocation, guint32 mode, GError **error)
 {
     g_autoptr(virStoragePool) pool = ops_pool_lookup(conn, pool_name, error);
     g_autoptr(virStorageVol) volume = NULL;
-    g_autofree char *xml = volume_xml(name, capacity, capacity, format, mode);
+    g_autofree char *xml = volume_xml(name, capacity, allocation, format, mode);
 
     if (!pool)
         return FALSE;
@@ -47,6 +47,13 @@ ops_volume_create(OpsConnection *conn, const char *pool_name, const char *name, 
     if (!volume)
         return ops_step_failed(error, "cannot create volume", name);
     return TRUE;
+}
+
+gboolean
+ops_volume_create(OpsConnection *conn, const char *pool_name, const char *name, const char *format,
+                  guint64 capacity, guint32 mode, GError **error)
+{
+    return create_volume(conn, pool_name, name, format, capacity, capacity, mode, error);
 }
 
 /* Whether pool @name has less than @bytes available: what libvirt refuses an allocation for
@@ -59,17 +66,26 @@ pool_lacks(OpsConnection *conn, const char *name, guint64 bytes)
     return pool && pool->available < bytes;
 }
 
-gboolean
-ops_volume_replace(OpsConnection *conn, const char *pool, const char *name, const char *format,
-                   GError **error)
+/* Volume @name of @pool deleted and made anew, with its mode, in @format (NULL: its own), of
+ * @capacity with @allocation. */
+static gboolean
+remake(OpsConnection *conn, const char *pool, const char *name, const char *format,
+       guint64 capacity, guint64 allocation, GError **error)
 {
     g_autoptr(OpsVolume) old = ops_volume_get(conn, pool, name, error);
 
     if (!old)
         return FALSE;
     return ops_volume_delete(conn, pool, name, error) &&
-           ops_volume_create(conn, pool, name, format, 0,
-                             old->perms.mode == OPS_UNKNOWN ? 0600 : old->perms.mode, error);
+           create_volume(conn, pool, name, format ? format : old->format, capacity, allocation,
+                         old->perms.mode == OPS_UNKNOWN ? 0600 : old->perms.mode, error);
+}
+
+gboolean
+ops_volume_replace(OpsConnection *conn, const char *pool, const char *name, const char *format,
+                   GError **error)
+{
+    return remake(conn, pool, name, format, 0, 0, error);
 }
 
 /* Whether @volume, a file, holds raw bytes (no format named is raw too). */
@@ -106,7 +122,7 @@ cut_file(virStorageVolPtr volume, const char *name, guint64 length, GError **err
 
 gboolean
 ops_volume_resize(OpsConnection *conn, const char *pool_name, const char *name, guint64 capacity,
-                  gboolean allocate, GError **error)
+                  gboolean allocate, gboolean fresh, GError **error)
 {
     g_autoptr(virStorageVol) volume = ops_volume_lookup(conn, pool_name, name, error);
     virStorageVolInfo info;
@@ -120,6 +136,10 @@ ops_volume_resize(OpsConnection *conn, const char *pool_name, const char *name, 
         return ops_step_failed(error, "cannot read volume", name);
     if (capacity == info.capacity && !allocate)
         return TRUE;
+    /* V1: an image nothing sized or wrote yet is made anew at its size: not every format can
+     * be resized (vmdk, vdi, vpc), nor be preallocated once made (qcow2). */
+    if (fresh && info.type == VIR_STORAGE_VOL_FILE && !is_raw(volume))
+        return remake(conn, pool_name, name, NULL, capacity, allocate ? capacity : 0, error);
     if (capacity < info.capacity)
         flags |= VIR_STORAGE_VOL_RESIZE_SHRINK;
     if (capacity < info.capacity && capacity < info.allocation && !allocate &&

@@ -30,6 +30,18 @@ check_eq "V1: ... whose file is 1 GiB long" "$G" "$(stat -c %s "$MNT/p/b.raw")"
 check "V1: fallocate -l 64M NAME.img" fallocate -l 64M "$MNT/p/c.img"
 check_eq "V1: ... is a raw volume of 64 MiB, all allocated" "raw 67108864 67108864" \
     "$(vol_field c.img format) $(vol_field c.img capacity) $(vol_field c.img allocation)"
+# Formats that cannot be resized (vmdk, vdi, vpc) or preallocated once made (qcow2): a new
+# file given a size is made at that size, in the format its extension names.
+check "V1: fallocate -l 64M NAME.qcow2" fallocate -l 64M "$MNT/p/f.qcow2"
+check_eq "V1: ... is a qcow2 volume of 64 MiB" "qcow2 67108864" \
+    "$(vol_field f.qcow2 format) $(vol_field f.qcow2 capacity)"
+check "V1: truncate -s 64M NAME.vmdk" truncate -s 64M "$MNT/p/d.vmdk"
+check_eq "V1: ... is a vmdk volume of 64 MiB" "vmdk 67108864" \
+    "$(vol_field d.vmdk format) $(vol_field d.vmdk capacity)"
+check "V1: ... that qemu-img reads as such" sh -c \
+    "qemu-img info '$SB/pools/p/d.vmdk' | grep -q 'file format: vmdk'"
+v vol-delete --pool p f.qcow2 >/dev/null
+v vol-delete --pool p d.vmdk >/dev/null
 check "V1: touch NAME" touch "$MNT/p/empty.iso"
 check_eq "V1: ... is an empty raw volume" "raw 0" \
     "$(vol_field empty.iso format) $(vol_field empty.iso capacity)"
