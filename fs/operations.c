@@ -261,8 +261,47 @@ fs_rename(const char *from, const char *to, unsigned int flags)
     return rename_at_root(from, to, source);
 }
 
+/*
+ * Volume @path's mode and times, set on its file where it is reached in place (direct=auto,
+ * a daemon on this host), which libvirt's XML then tells: so that rsync (which sets a new
+ * file's mode), `cp -p`, `touch -d` and `rsync -t` (which skips files of the same size and
+ * time) do what they mean. Elsewhere a mode is refused (EPERM), and times are libvirt's:
+ * setting them changes nothing but is no error, or tools that copy them would fail on every
+ * file. @st: what stat tells of it now.
+ */
+static int
+set_volume_attrs(const char *operation, const char *path, const MapScratchAttr *attr,
+                 const struct stat *st)
+{
+    FsState *state = fs_state();
+    g_autoptr(GError) error = NULL;
+    g_auto(MapPath) parts = {0};
+    const struct timespec times[2] = {attr->atime, attr->mtime};
+    gboolean set_times = attr->atime.tv_nsec != UTIME_OMIT || attr->mtime.tv_nsec != UTIME_OMIT;
+    gboolean set_mode = attr->set_mode && (attr->mode & 07777) != (st->st_mode & 07777);
+
+    if (!set_times && !set_mode)
+        return 0;
+    if (state->direct != FS_DIRECT_NEVER && map_path_parse(path, &parts, &error) &&
+        ops_data_set_file_attrs(state->conn, parts.top, parts.volume, set_times ? times : NULL,
+                                set_mode ? attr->mode : OPS_UNKNOWN, &error)) {
+        map_forget_path(state->tree, path);
+        return 0;
+    }
+    if (!set_mode) {
+        g_debug("%s '%s': %s", operation, path, error ? error->message : "not in place");
+        return 0;
+    }
+    if (!error || error->code == ENOTSUP)
+        return fs_refuse(operation, path, EPERM,
+                         "a volume's mode comes from libvirt's XML where its file is not "
+                         "reached in place");
+    return fs_fail(operation, path, error);
+}
+
 /* Scratch files take any mode and owner; a definition keeps its own (setting it again is
- * fine, as editors and sed do). Errors: ENOENT, EPERM. */
+ * fine, as editors and sed do); a volume's mode and times are its file's (set_volume_attrs).
+ * Errors: ENOENT, EPERM. */
 static int
 set_attr(const char *operation, const char *path, const MapScratchAttr *attr)
 {
@@ -279,11 +318,14 @@ set_attr(const char *operation, const char *path, const MapScratchAttr *attr)
         return 0;
     }
     map_node_stat(node, &state->defaults, &st);
-    if ((attr->set_mode && (attr->mode & 07777) != (st.st_mode & 07777)) ||
-        (attr->uid != (uid_t)-1 && attr->uid != st.st_uid) ||
+    if ((attr->uid != (uid_t)-1 && attr->uid != st.st_uid) ||
         (attr->gid != (gid_t)-1 && attr->gid != st.st_gid))
-        return fs_refuse(operation, path, EPERM, "modes and owners come from libvirt's XML");
-    return 0; /* times, too, are libvirt's: setting them is not an error, but changes nothing */
+        return fs_refuse(operation, path, EPERM, "owners come from libvirt's XML");
+    if (node->kind == MAP_NODE_VOLUME)
+        return set_volume_attrs(operation, path, attr, &st);
+    if (attr->set_mode && (attr->mode & 07777) != (st.st_mode & 07777))
+        return fs_refuse(operation, path, EPERM, "modes come from libvirt's XML");
+    return 0;
 }
 
 static const MapScratchAttr no_change = {

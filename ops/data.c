@@ -118,21 +118,48 @@ count_writers(OpsData *data, int delta)
     return count;
 }
 
+/* The path of @volume's file or device, where the daemon is on this host; NULL where not. */
+static char *
+path_in_place(OpsConnection *conn, virStorageVolPtr volume)
+{
+    return conn->local ? virStorageVolGetPath(volume) : NULL;
+}
+
 /* Opens the volume's file or device in place, where it is reachable; -1 where not. */
 static int
 open_in_place(OpsConnection *conn, virStorageVolPtr volume, gboolean writable)
 {
-    g_autofree char *path = NULL;
+    g_autofree char *path = path_in_place(conn, volume);
     int fd;
 
-    if (!conn->local)
-        return -1;
-    path = virStorageVolGetPath(volume);
     if (!path)
         return -1;
     fd = open(path, (writable ? O_RDWR : O_RDONLY) | O_CLOEXEC);
     g_debug("data: %s in place: %s", path, fd < 0 ? g_strerror(errno) : "yes");
     return fd;
+}
+
+gboolean
+ops_data_set_file_attrs(OpsConnection *conn, const char *pool, const char *name,
+                        const struct timespec *times, guint32 mode, GError **error)
+{
+    g_autoptr(virStorageVol) volume = ops_volume_lookup(conn, pool, name, error);
+    g_autofree char *path = volume ? path_in_place(conn, volume) : NULL;
+    int err;
+
+    if (!volume)
+        return FALSE;
+    if (!path) {
+        g_set_error(error, OPS_ERROR, ENOTSUP, "volume '%s' is not reached in place", name);
+        return FALSE;
+    }
+    if ((!times || utimensat(AT_FDCWD, path, times, 0) == 0) &&
+        (mode == OPS_UNKNOWN || chmod(path, mode & 07777) == 0))
+        return TRUE;
+    err = errno;
+    g_set_error(error, OPS_ERROR, err, "cannot set the %s of volume '%s': %s",
+                mode == OPS_UNKNOWN ? "times" : "mode", name, g_strerror(err));
+    return FALSE;
 }
 
 OpsData *

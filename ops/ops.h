@@ -254,6 +254,14 @@ gboolean ops_volume_move(OpsConnection *conn, const char *from_pool, const char 
 gboolean ops_volume_replace(OpsConnection *conn, const char *pool, const char *name,
                             const char *format, GError **error);
 
+/*
+ * Sets the times (utimensat's @times, unless NULL) and the mode (unless OPS_UNKNOWN) of
+ * volume @name's file in place, which libvirt's XML then tells: ENOTSUP where the daemon is
+ * not on this host or the volume has no file here; EPERM, EACCES, ENOENT as the host says.
+ */
+gboolean ops_data_set_file_attrs(OpsConnection *conn, const char *pool, const char *name,
+                                 const struct timespec *times, guint32 mode, GError **error);
+
 /* A channel to one volume's bytes (ops/data.c, V5). Thread-safe. */
 typedef struct _OpsData OpsData;
 

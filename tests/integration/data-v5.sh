@@ -223,6 +223,31 @@ two_writers("two-closed.raw", other_closes=True)
 PY
 check "V5: cp out" sh -c "cp '$MNT/p/src.raw' '$local_dir/copied' && cmp '$src' '$local_dir/copied'"
 check "V5: rsync out" sh -c "rsync '$MNT/p/src.raw' '$local_dir/rsynced' && cmp '$src' '$local_dir/rsynced'"
+# rsync -t skips a file whose size and time match: in place the mode and times a tool sets
+# are the volume file's. Through streams they are libvirt's: times are left as they are, and
+# a mode is EPERM, which rsync reports (its exit status 23) once the bytes are in.
+touch -d '2021-02-03 04:05:06' "$local_dir/rsynced"
+if [ "$path" = in-place ]; then
+    check "V5: rsync -t in" rsync -t "$local_dir/rsynced" "$MNT/p/"
+else
+    check_fails "V5: rsync -t in: the new file's mode is refused" "failed to set permissions" \
+        rsync -t "$local_dir/rsynced" "$MNT/p/"
+fi
+check "V5: ... has the bytes" cmp "$src" "$SB/pools/p/rsynced"
+if [ "$path" = in-place ]; then
+    check_eq "V5: ... and the time" "$(stat -c '%Y %Y' "$local_dir/rsynced")" \
+        "$(stat -c %Y "$MNT/p/rsynced") $(stat -c %Y "$SB/pools/p/rsynced")"
+    check_eq "V5: ... so that rsync -t again copies nothing" 0 \
+        "$(rsync -t --stats "$local_dir/rsynced" "$MNT/p/" | sed -n 's/^Number of regular files transferred: //p')"
+    check_eq "V5: touch -d sets a volume's time" "$(date -d '2022-03-04 05:06:07' +%s)" \
+        "$(touch -d '2022-03-04 05:06:07' "$MNT/p/rsynced" && stat -c %Y "$MNT/p/rsynced")"
+    check_eq "V5: chmod sets a volume's mode, which libvirt tells" "640 0640" \
+        "$(chmod 0640 "$MNT/p/rsynced" && stat -c %a "$MNT/p/rsynced") $(v vol-dumpxml --pool p rsynced |
+            sed -nE 's|.*<mode>([0-7]+)</mode>.*|\1|p')"
+else
+    check_fails "V5: through streams a volume's mode is libvirt's: chmod is EPERM" \
+        "Operation not permitted" chmod 0640 "$MNT/p/rsynced"
+fi
 
 # Downloads go by windows of 1, 2, 4, 8, 16, 32, 32... MiB for 1 MiB reads (ending at 1, 3,
 # 7, 15, 31, 63, 95... MiB): the bytes come right across their ends, at holes too and at the
