@@ -269,9 +269,13 @@ ops_pool_set_autostart(OpsConnection *conn, const char *name, gboolean autostart
     if (!pool)
         return FALSE;
     g_debug("libvirt: virStoragePoolSetAutostart(%s, %d)", name, autostart);
-    if (virStoragePoolSetAutostart(pool, autostart) < 0)
-        return ops_step_failed(error, "cannot set autostart of pool", name);
-    return TRUE;
+    if (virStoragePoolSetAutostart(pool, autostart) == 0)
+        return TRUE;
+    ops_step_failed(error, "cannot set autostart of pool", name);
+    /* libvirt's "pool has no config file" is an internal error: the pool is transient. */
+    if (error && *error && (*error)->code == EIO && virStoragePoolIsPersistent(pool) == 0)
+        (*error)->code = EPERM;
+    return FALSE;
 }
 
 gboolean

@@ -20,6 +20,11 @@ check "P5: autostart on" setfattr -n user.libvirt.autostart -v yes "$MNT/idle"
 check_eq "P5: autostart is on" yes "$(state idle Autostart)"
 check "P5: autostart off" setfattr -n user.libvirt.autostart -v no "$MNT/idle"
 check_eq "P5: autostart is off" no "$(state idle Autostart)"
+mkdir -p "$SB/pools/passing" && chown "$POOL_OWNER:" "$SB/pools/passing"
+v pool-create-as passing dir --target "$SB/pools/passing" >/dev/null
+check_fails "P5, E1: a transient pool has no autostart: EPERM" "Operation not permitted" \
+    setfattr -n user.libvirt.autostart -v yes "$MNT/passing"
+v pool-destroy passing >/dev/null
 check_fails "P5: a state that is none is EINVAL" "Invalid argument" \
     setfattr -n user.libvirt.state -v sleeping "$MNT/idle"
 check_fails "P5: a read-only attribute is EPERM" "Operation not permitted" \
