@@ -84,6 +84,10 @@ typedef struct {
     FsDirect direct;
 } FsState;
 
+/* How libfuse names a file removed while open, to remove it at its last close (lib/fuse.c,
+ * hidden_name). */
+#define FS_HIDDEN_PREFIX ".fuse_hidden"
+
 /* The state of the mount that the calling FUSE handler serves. */
 FsState *fs_state(void);
 

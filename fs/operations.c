@@ -10,9 +10,6 @@
 
 #include "fs/fs.h"
 
-/* How libfuse names a file it hides (lib/fuse.c, hidden_name). */
-#define HIDDEN_PREFIX ".fuse_hidden"
-
 FsState *
 fs_state(void)
 {
@@ -254,7 +251,7 @@ fs_rename(const char *from, const char *to, unsigned int flags)
     /* libfuse hides an open file that is removed by renaming it so, to remove it at its last
      * close: for a volume that would be a move (through streams, a whole copy) and a volume
      * virsh lists meanwhile. It is removed now (V3); the open file keeps what it has. */
-    if (from_parts.kind == MAP_PATH_VOLUME && g_str_has_prefix(to_parts.volume, HIDDEN_PREFIX))
+    if (from_parts.kind == MAP_PATH_VOLUME && g_str_has_prefix(to_parts.volume, FS_HIDDEN_PREFIX))
         return fs_volume_unlink("unlink", from);
     if (from_parts.kind == MAP_PATH_VOLUME)
         return fs_volume_rename(from, to);

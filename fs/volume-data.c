@@ -114,21 +114,24 @@ fs_volume_truncate(const char *path, FsHandle *handle, guint64 size)
     return status;
 }
 
-/* The data channel of @handle, opened now if need be; the handle's lock is held. */
+/* The data channel of @handle, opened now if need be, or moved along with its volume (@parts:
+ * where the file is now); the handle's lock is held. */
 static OpsData *
-data_locked(const char *path, FsHandle *handle, GError **error)
+data_locked(const MapPath *parts, FsHandle *handle, GError **error)
 {
     FsState *state = fs_state();
-    g_auto(MapPath) parts = {0};
 
+    /* A volume removed while open went at once (V3): its file keeps what it had. */
+    if (handle->data && !ops_data_reaches(handle->data, parts->top, parts->volume) &&
+        !g_str_has_prefix(parts->volume, FS_HIDDEN_PREFIX) &&
+        !ops_data_follow_move(handle->data, parts->top, parts->volume, error))
+        return NULL;
     if (handle->data)
         return handle->data;
-    if (!fs_volume_parts(path, &parts, error))
-        return NULL;
-    map_volume_await(state->tree, parts.top, parts.volume);
-    handle->changes = map_volume_changes(state->tree, parts.top, parts.volume);
-    handle->replacement = map_volume_replacement(state->tree, parts.top, parts.volume);
-    handle->data = ops_data_open(state->conn, parts.top, parts.volume, handle->writable,
+    map_volume_await(state->tree, parts->top, parts->volume);
+    handle->changes = map_volume_changes(state->tree, parts->top, parts->volume);
+    handle->replacement = map_volume_replacement(state->tree, parts->top, parts->volume);
+    handle->data = ops_data_open(state->conn, parts->top, parts->volume, handle->writable,
                                  state->direct != FS_DIRECT_NEVER, error);
     return handle->data;
 }
@@ -170,7 +173,7 @@ fs_volume_read(const char *path, FsHandle *handle, char *buf, size_t size, off_t
         return fs_fail("read", path, error);
     if (fs_volume_is_unsized(&parts))
         return 0; /* an empty file */
-    data = data_locked(path, handle, &error);
+    data = data_locked(&parts, handle, &error);
     got = data && catch_up(handle, &parts, &error) ? ops_data_read(data, buf, size, offset, &error)
                                                    : -1;
 
@@ -184,7 +187,7 @@ fs_volume_read(const char *path, FsHandle *handle, char *buf, size_t size, off_t
  * an empty raw one. The handle's lock is held.
  */
 static gboolean
-fill_new_volume(const char *path, const MapPath *parts, FsHandle *handle, GError **error)
+fill_new_volume(const MapPath *parts, FsHandle *handle, GError **error)
 {
     FsState *state = fs_state();
     g_autoptr(GError) local = NULL;
@@ -194,7 +197,7 @@ fill_new_volume(const char *path, const MapPath *parts, FsHandle *handle, GError
         return fs_volume_unsized_error(parts, EINVAL, error);
     if (map_volume_state(state->tree, parts->top, parts->volume) != MAP_VOLUME_NEW)
         return TRUE;
-    data = data_locked(path, handle, error);
+    data = data_locked(parts, handle, error);
     if (!data)
         return FALSE;
     /* A raw volume the mount made is empty already; another format's header must go. */
@@ -219,8 +222,8 @@ fs_volume_write(const char *path, FsHandle *handle, const char *buf, size_t size
     g_auto(MapPath) parts = {0};
     OpsData *data;
 
-    if (!fs_volume_parts(path, &parts, &error) || !fill_new_volume(path, &parts, handle, &error) ||
-        !(data = data_locked(path, handle, &error)) || !catch_up(handle, &parts, &error) ||
+    if (!fs_volume_parts(path, &parts, &error) || !fill_new_volume(&parts, handle, &error) ||
+        !(data = data_locked(&parts, handle, &error)) || !catch_up(handle, &parts, &error) ||
         !ops_data_write(data, buf, size, offset, &error))
         return fs_fail_logged("write", path, error);
     handle->wrote = TRUE;

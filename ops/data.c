@@ -49,6 +49,7 @@ struct _OpsData {
     GMutex lock; /* guards everything below: FUSE may use one handle from several threads */
     OpsConnection *conn;
     virStorageVolPtr volume;
+    char *pool;
     char *name;
     int fd; /* in place: the volume's file or device; -1 for streams */
     gboolean writable;
@@ -175,6 +176,7 @@ ops_data_open(OpsConnection *conn, const char *pool, const char *name, gboolean 
     data = g_new0(OpsData, 1);
     g_mutex_init(&data->lock);
     data->conn = conn;
+    data->pool = g_strdup(pool);
     data->name = g_strdup(name);
     data->writable = writable;
     data->fd = in_place ? open_in_place(conn, volume, writable) : -1;
@@ -464,21 +466,60 @@ ops_data_empty(OpsData *data, GError **error)
     return TRUE;
 }
 
-void
-ops_data_follow_replacement(OpsData *data)
+/* In place, opens the file of data->volume anew where the one open was unlinked (the volume
+ * replaced, or moved by a copy); the lock is held. One that is gone keeps the bytes it had. */
+static void
+reopen_if_unlinked(OpsData *data)
 {
-    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&data->lock);
     struct stat st;
     int fd;
 
-    /* Through streams the volume is reached by its name: the new one already. */
     if (data->fd < 0 || fstat(data->fd, &st) < 0 || st.st_nlink > 0 || !S_ISREG(st.st_mode))
         return;
     fd = open_in_place(data->conn, data->volume, data->writable);
     if (fd < 0)
-        return; /* gone since: the file keeps the bytes it had, as after rm */
+        return;
     close(data->fd);
     data->fd = fd;
+}
+
+void
+ops_data_follow_replacement(OpsData *data)
+{
+    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&data->lock);
+
+    /* Through streams the volume is reached by its name: the new one already. */
+    reopen_if_unlinked(data);
+}
+
+gboolean
+ops_data_reaches(OpsData *data, const char *pool, const char *name)
+{
+    return g_str_equal(data->pool, pool) && g_str_equal(data->name, name);
+}
+
+gboolean
+ops_data_follow_move(OpsData *data, const char *pool, const char *name, GError **error)
+{
+    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&data->lock);
+    g_autoptr(virStorageVol) volume = ops_volume_lookup(data->conn, pool, name, error);
+
+    /* An upload under way writes the file it opened, renamed or not: it ends there. */
+    if (!volume || !finish_upload(data, error))
+        return FALSE;
+    forget_read_ahead(data);
+    if (data->writable)
+        count_writers(data, -1);
+    virStorageVolFree(data->volume);
+    data->volume = g_steal_pointer(&volume);
+    g_free(data->pool);
+    data->pool = g_strdup(pool);
+    g_free(data->name);
+    data->name = g_strdup(name);
+    if (data->writable)
+        count_writers(data, 1);
+    reopen_if_unlinked(data);
+    return data->fd >= 0 || read_length(data->volume, &data->end, error);
 }
 
 gboolean
@@ -518,6 +559,7 @@ ops_data_close(OpsData *data)
         count_writers(data, -1);
     virStorageVolFree(data->volume);
     g_mutex_clear(&data->lock);
+    g_free(data->pool);
     g_free(data->name);
     g_free(data);
 }

@@ -297,6 +297,14 @@ gboolean ops_data_refresh(OpsData *data, GError **error);
  */
 void ops_data_follow_replacement(OpsData *data);
 /*
+ * Whether @data reaches volume @name of pool @pool; follow_move has it reach that volume, to
+ * which its own moved (V4: an open file goes on after a rename, as rename(2) promises):
+ * an upload under way is finished first (into the file it writes, renamed or not); in place
+ * a file unlinked by a move that copied is opened anew. ENOENT where there is no such volume.
+ */
+gboolean ops_data_reaches(OpsData *data, const char *pool, const char *name);
+gboolean ops_data_follow_move(OpsData *data, const char *pool, const char *name, GError **error);
+/*
  * Makes what was written part of the volume (an upload is finished), and with @durable
  * also stable on disk (fsync in place). Errors of earlier writes are reported here.
  */

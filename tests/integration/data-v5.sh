@@ -147,6 +147,23 @@ for at, block in blocks.items():
     if data[at:at + 4096] != block:
         sys.exit(f"the bytes at {at} differ")
 PY
+# V4: a file open for writing goes on after mv, as rename(2) promises: its later writes,
+# reads and close are of the volume under its new name.
+check "V4: writes through an open file before and after its mv, within a pool" \
+    python3 - "$MNT/p/moving.raw" "$MNT/p/moved.raw" <<'PY'
+import os, sys
+before, after = b"b" * 65536, b"a" * 65536
+fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o644)
+os.pwrite(fd, before, 0)
+os.rename(sys.argv[1], sys.argv[2])
+os.pwrite(fd, after, 65536)
+if os.pread(fd, 131072, 0) != before + after:
+    sys.exit("read back through the moved file differs")
+os.close(fd)
+PY
+check "V4: ... has both" cmp <(head -c 65536 /dev/zero | tr '\0' b; head -c 65536 /dev/zero | tr '\0' a) \
+    "$SB/pools/p/moved.raw"
+
 # E1, V5: 20 processes writing 4 names at once, each opening with O_CREAT|O_TRUNC (as a
 # shell's `>`): as on any filesystem every open and write succeeds and each name ends up with
 # the bytes, although each O_TRUNC replaces the volume (deleted, made again) under the others.

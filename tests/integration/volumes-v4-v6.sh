@@ -108,6 +108,20 @@ check_eq "V6: ... and the mode cp asked for" "640" "$(stat -c %a "$SB/pools/p/od
 check "V4: mv of it between two filesystems (a clone)" mv "$MNT/p/odd.raw" "$MNT/t/odd.raw"
 check "V4: ... has the same bytes, no more" cmp "$WORK/odd" "$SB/pools/t/odd.raw"
 check_eq "V4: ... and keeps its mode" "640" "$(stat -c %a "$SB/pools/t/odd.raw")"
+# A file open for writing goes on after a move by clone: the rest lands in the copy.
+check "V4: writes through an open file before and after its mv to another filesystem" \
+    python3 - "$MNT/p/open.raw" "$MNT/t/open.raw" <<'PY'
+import os, sys
+fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o644)
+os.pwrite(fd, b"b" * 65536, 0)
+os.fsync(fd)
+os.rename(sys.argv[1], sys.argv[2])
+os.pwrite(fd, b"a" * 65536, 65536)
+os.close(fd)
+PY
+check "V4: ... the copy has both" cmp <(head -c 65536 /dev/zero | tr '\0' b; head -c 65536 /dev/zero | tr '\0' a) \
+    "$SB/pools/t/open.raw"
+
 # libvirt copies an image with qemu-img convert, which merges its backing file in: an
 # overlay is copied byte for byte instead (cp reads and writes; mv, told EXDEV, too).
 qemu-img create -q -f qcow2 "$SB/pools/p/base.qcow2" 16M
