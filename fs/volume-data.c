@@ -53,6 +53,7 @@ flush_locked(const char *operation, const char *path, FsHandle *handle, gboolean
     g_autoptr(GError) error = NULL;
     g_auto(MapPath) parts = {0};
     g_autoptr(OpsVolume) volume = NULL;
+    guint mark;
 
     if (!handle->data || !fs_volume_parts(path, &parts, &error))
         return 0;
@@ -67,8 +68,10 @@ flush_locked(const char *operation, const char *path, FsHandle *handle, gboolean
      * another file of the mount replaces (O_TRUNC) is there again once it is done. Where
      * libvirt cannot say (its pool stopped, the daemon away), the bytes are where they
      * were written: the flush itself succeeded. */
-    map_volume_await(state->tree, parts.top, parts.volume);
-    volume = ops_volume_get(state->conn, parts.top, parts.volume, &error);
+    mark = map_volume_await(state->tree, parts.top, parts.volume);
+    while (!(volume = ops_volume_get(state->conn, parts.top, parts.volume, &error)) &&
+           map_volume_retry(state->tree, parts.top, parts.volume, &mark, error))
+        g_clear_error(&error);
     if (!volume && volume_is_gone(&parts, error)) {
         g_prefix_error(&error, "the volume was deleted while open, what was written is lost: ");
         return fs_fail_logged(operation, path, error);
@@ -120,6 +123,7 @@ static OpsData *
 data_locked(const MapPath *parts, FsHandle *handle, GError **error)
 {
     FsState *state = fs_state();
+    g_autoptr(GError) local = NULL;
 
     /* A volume removed while open went at once (V3): its file keeps what it had. */
     if (handle->data && !ops_data_reaches(handle->data, parts->top, parts->volume) &&
@@ -128,11 +132,16 @@ data_locked(const MapPath *parts, FsHandle *handle, GError **error)
         return NULL;
     if (handle->data)
         return handle->data;
-    map_volume_await(state->tree, parts->top, parts->volume);
-    handle->changes = map_volume_changes(state->tree, parts->top, parts->volume);
-    handle->replacement = map_volume_replacement(state->tree, parts->top, parts->volume);
-    handle->data = ops_data_open(state->conn, parts->top, parts->volume, handle->writable,
-                                 state->direct != FS_DIRECT_NEVER, error);
+    handle->replacement = map_volume_await(state->tree, parts->top, parts->volume);
+    do {
+        g_clear_error(&local);
+        handle->changes = map_volume_changes(state->tree, parts->top, parts->volume);
+        handle->data = ops_data_open(state->conn, parts->top, parts->volume, handle->writable,
+                                     state->direct != FS_DIRECT_NEVER, &local);
+    } while (!handle->data &&
+             map_volume_retry(state->tree, parts->top, parts->volume, &handle->replacement, local));
+    if (!handle->data)
+        g_propagate_error(error, g_steal_pointer(&local));
     return handle->data;
 }
 

@@ -209,10 +209,12 @@ static OpsVolume *
 lookup_volume(MapTree *tree, const MapPath *parts, GError **error)
 {
     g_autoptr(GError) local = NULL;
+    guint mark = map_volume_await(tree, parts->top, parts->volume);
     OpsVolume *volume;
 
-    map_volume_await(tree, parts->top, parts->volume);
-    volume = map_get_volume(tree, parts->top, parts->volume, &local);
+    while (!(volume = map_get_volume(tree, parts->top, parts->volume, &local)) &&
+           map_volume_retry(tree, parts->top, parts->volume, &mark, local))
+        g_clear_error(&local);
     if (map_volume_state(tree, parts->top, parts->volume) == MAP_VOLUME_UNSIZED) {
         if (volume) /* a volume made meanwhile, elsewhere or by a move, took its place */
             map_volume_set_state(tree, parts->top, parts->volume, MAP_VOLUME_SETTLED);

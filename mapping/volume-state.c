@@ -127,13 +127,30 @@ map_volume_replacement(MapTree *tree, const char *pool, const char *name)
     return GPOINTER_TO_UINT(g_hash_table_lookup(tree->replacements, key));
 }
 
-void
+guint
 map_volume_await(MapTree *tree, const char *pool, const char *name)
 {
     g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&tree->lock);
     g_autofree char *key = volume_key(pool, name);
 
     await_locked(tree, key);
+    return GPOINTER_TO_UINT(g_hash_table_lookup(tree->replacements, key));
+}
+
+gboolean
+map_volume_retry(MapTree *tree, const char *pool, const char *name, guint *mark,
+                 const GError *error)
+{
+    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&tree->lock);
+    g_autofree char *key = volume_key(pool, name);
+
+    if (error->code != ENOENT ||
+        (!g_hash_table_contains(tree->replacing, key) &&
+         GPOINTER_TO_UINT(g_hash_table_lookup(tree->replacements, key)) == *mark))
+        return FALSE;
+    await_locked(tree, key);
+    *mark = GPOINTER_TO_UINT(g_hash_table_lookup(tree->replacements, key));
+    return TRUE;
 }
 
 void

@@ -169,9 +169,15 @@ ops_data_open(OpsConnection *conn, const char *pool, const char *name, gboolean 
 {
     g_autoptr(virStorageVol) volume = ops_volume_lookup(conn, pool, name, error);
     guint64 length = 0;
+    int fd = -1;
     OpsData *data;
 
     if (!volume || !read_length(volume, &length, error))
+        return NULL;
+    fd = in_place ? open_in_place(conn, volume, writable) : -1;
+    /* A volume gone meanwhile (replaced by another file's O_TRUNC, say) is no reason to go
+     * through streams instead: ENOENT, as libvirt says. */
+    if (in_place && fd < 0 && conn->local && !read_length(volume, &length, error))
         return NULL;
     data = g_new0(OpsData, 1);
     g_mutex_init(&data->lock);
@@ -179,7 +185,7 @@ ops_data_open(OpsConnection *conn, const char *pool, const char *name, gboolean 
     data->pool = g_strdup(pool);
     data->name = g_strdup(name);
     data->writable = writable;
-    data->fd = in_place ? open_in_place(conn, volume, writable) : -1;
+    data->fd = fd;
     data->volume = g_steal_pointer(&volume);
     data->end = length;
     data->stash = ops_stash_new(STASH_LIMIT);
