@@ -15,7 +15,7 @@
 #include <string.h>
 
 typedef struct {
-    char *pool;
+    char *pool; /* NULL: the end, at unmount */
     gboolean lifecycle;
 } PoolEvent;
 
@@ -24,7 +24,12 @@ typedef struct {
     MapTree *tree;
     GAsyncQueue *events; /* of PoolEvent */
     GHashTable *pools;   /* the pool names last seen; only the events thread uses it */
+    GThread *thread;     /* the one applying events, until fs_unfollow_events */
 } Follower;
+
+/* The follower of this process, kept for fs_unfollow_events; never freed, since libvirt may
+ * still be delivering an event to it. */
+static Follower *following;
 
 static void
 queue_event(const char *pool, gboolean lifecycle, gpointer data)
@@ -108,18 +113,20 @@ apply_events(gpointer data)
     for (;;) {
         PoolEvent *event = g_async_queue_pop(follower->events);
 
+        if (!event->pool) {
+            g_free(event);
+            return NULL;
+        }
         apply(follower, event);
         g_free(event->pool);
         g_free(event);
     }
-    return NULL;
 }
 
 void
 fs_follow_events(struct fuse *fuse, MapTree *tree)
 {
     g_autoptr(GError) error = NULL;
-    /* Lives as long as the process: the event threads never stop. */
     Follower *follower = g_new0(Follower, 1);
 
     follower->fuse = fuse;
@@ -135,5 +142,16 @@ fs_follow_events(struct fuse *fuse, MapTree *tree)
         g_free(follower);
         return;
     }
-    g_thread_unref(g_thread_new("fs-events", apply_events, follower));
+    follower->thread = g_thread_new("fs-events", apply_events, follower);
+    following = follower;
+}
+
+void
+fs_unfollow_events(void)
+{
+    if (!following || !following->thread)
+        return;
+    ops_events_unwatch(following->tree->conn);
+    g_async_queue_push(following->events, g_new0(PoolEvent, 1));
+    g_thread_join(g_steal_pointer(&following->thread));
 }

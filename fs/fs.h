@@ -194,6 +194,9 @@ ssize_t fs_copy_file_range(const char *path_in, struct fuse_file_info *fi_in, of
  * the kernel's what each event changed (C2). Call once mounted and forked.
  */
 void fs_follow_events(struct fuse *fuse, MapTree *tree);
+/* Stops following them, before the mount's state goes (at unmount): an event applied later
+ * would use it. */
+void fs_unfollow_events(void);
 
 /* refresh=: refreshes every running pool each @interval seconds (none for 0), from now on
  * (fs/refresh.c). Call once mounted and forked. */
