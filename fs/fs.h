@@ -109,7 +109,7 @@ typedef struct {
     OpsData *data;     /* a volume's bytes, opened when first read or written */
     gboolean wrote;    /* a volume's bytes were written since the last flush */
     guint changes;     /* the volume's map_volume_changes when data last caught up with it */
-    guint replacement; /* and its map_volume_replacement */
+    guint replacement; /* and the number of its last replacement (map_volume_await) */
 } FsHandle;
 
 FsHandle *fs_handle(const struct fuse_file_info *fi);

@@ -156,14 +156,15 @@ catch_up(FsHandle *handle, const MapPath *parts, GError **error)
 {
     MapTree *tree = fs_state()->tree;
     guint changes = map_volume_changes(tree, parts->top, parts->volume);
+    guint replacement;
 
     if (changes == handle->changes)
         return TRUE;
     /* A volume replaced again meanwhile is to be looked at once there again. */
-    map_volume_await(tree, parts->top, parts->volume);
+    replacement = map_volume_await(tree, parts->top, parts->volume);
     handle->changes = map_volume_changes(tree, parts->top, parts->volume);
-    if (handle->replacement != map_volume_replacement(tree, parts->top, parts->volume)) {
-        handle->replacement = map_volume_replacement(tree, parts->top, parts->volume);
+    if (handle->replacement != replacement) {
+        handle->replacement = replacement;
         ops_data_follow_replacement(handle->data);
     }
     return ops_data_refresh(handle->data, error);

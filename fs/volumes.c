@@ -142,7 +142,7 @@ fs_volume_resize(const char *operation, const char *path, guint64 capacity, gboo
     }
     /* Sized now, whatever it was (V1). A raw file cut to nothing, and an image the mount made
      * and nothing sized or wrote yet, are replaced (ops_volume_resize). */
-    fresh = fs_volume_is_new(path);
+    fresh = map_volume_state(state->tree, parts.top, parts.volume) == MAP_VOLUME_NEW;
     fs_volume_settle(path);
     map_volume_replacing(state->tree, parts.top, parts.volume);
     resized =

@@ -203,16 +203,15 @@ guint64 map_volume_written_end(MapTree *tree, const char *pool, const char *name
  * what looks for it meanwhile (map_lookup, a flush checking it is still there) waits for the
  * replacement with map_volume_await, so that another opener or writer of it does not find
  * it gone (E1, V5). map_volume_replacing marks it, once no other replacement of it is under
- * way; map_volume_replaced ends the mark, @done telling whether the volume was replaced;
- * map_volume_await answers map_volume_replacement once none is under way:
- * map_volume_replacement is then the number of that replacement (a number no other change
- * of any volume takes; 0 if none), which an open file compares to follow it. A volume that
- * is deleted keeps its number, so that a file open on it keeps what it has. Thread-safe.
+ * way; map_volume_replaced ends the mark, @done telling whether the volume was replaced.
+ * map_volume_await answers, once none is under way, the number of the last replacement done
+ * (a number no other change of any volume takes; 0 if none), which an open file compares to
+ * follow it. A volume that is deleted keeps its number, so that a file open on it keeps what
+ * it has. Thread-safe.
  */
 void map_volume_replacing(MapTree *tree, const char *pool, const char *name);
 void map_volume_replaced(MapTree *tree, const char *pool, const char *name, gboolean done);
 guint map_volume_await(MapTree *tree, const char *pool, const char *name);
-guint map_volume_replacement(MapTree *tree, const char *pool, const char *name);
 /*
  * Whether a failure to find volume @name (@error) may be a replacement's that began after
  * @mark (map_volume_await's answer, its number then): ENOENT while one is under way or since

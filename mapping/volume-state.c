@@ -16,13 +16,20 @@ volume_key(const char *pool, const char *name)
     return g_strconcat(pool, "/", name, NULL);
 }
 
-MapVolumeState
-map_volume_state(MapTree *tree, const char *pool, const char *name)
+/* What @table, one of @tree's, holds for volume @name of pool @pool (NULL: nothing). */
+static gpointer
+value_of(MapTree *tree, GHashTable *table, const char *pool, const char *name)
 {
     g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&tree->lock);
     g_autofree char *key = volume_key(pool, name);
 
-    return GPOINTER_TO_INT(g_hash_table_lookup(tree->volume_states, key));
+    return g_hash_table_lookup(table, key);
+}
+
+MapVolumeState
+map_volume_state(MapTree *tree, const char *pool, const char *name)
+{
+    return GPOINTER_TO_INT(value_of(tree, tree->volume_states, pool, name));
 }
 
 void
@@ -118,12 +125,10 @@ map_volume_replaced(MapTree *tree, const char *pool, const char *name, gboolean 
     g_cond_broadcast(&tree->replaced);
 }
 
-guint
-map_volume_replacement(MapTree *tree, const char *pool, const char *name)
+/* The number of volume @key's last replacement (0: none); tree->lock is held. */
+static guint
+replacement_locked(MapTree *tree, const char *key)
 {
-    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&tree->lock);
-    g_autofree char *key = volume_key(pool, name);
-
     return GPOINTER_TO_UINT(g_hash_table_lookup(tree->replacements, key));
 }
 
@@ -134,7 +139,7 @@ map_volume_await(MapTree *tree, const char *pool, const char *name)
     g_autofree char *key = volume_key(pool, name);
 
     await_locked(tree, key);
-    return GPOINTER_TO_UINT(g_hash_table_lookup(tree->replacements, key));
+    return replacement_locked(tree, key);
 }
 
 gboolean
@@ -145,11 +150,10 @@ map_volume_retry(MapTree *tree, const char *pool, const char *name, guint *mark,
     g_autofree char *key = volume_key(pool, name);
 
     if (error->code != ENOENT ||
-        (!g_hash_table_contains(tree->replacing, key) &&
-         GPOINTER_TO_UINT(g_hash_table_lookup(tree->replacements, key)) == *mark))
+        (!g_hash_table_contains(tree->replacing, key) && replacement_locked(tree, key) == *mark))
         return FALSE;
     await_locked(tree, key);
-    *mark = GPOINTER_TO_UINT(g_hash_table_lookup(tree->replacements, key));
+    *mark = replacement_locked(tree, key);
     return TRUE;
 }
 

@@ -223,16 +223,16 @@ test_replacing(void)
     g_assert_cmpint(g_atomic_int_get(&done), ==, 1);
     map_volume_await(tree, "default-pool", "disk one.img");
     /* Each replacement done is numbered anew; a failed one, or a delete, changes nothing. */
-    first = map_volume_replacement(tree, "default-pool", "disk one.img");
+    first = map_volume_await(tree, "default-pool", "disk one.img");
     g_assert_cmpuint(first, !=, 0);
-    g_assert_cmpuint(map_volume_replacement(tree, "default-pool", "disk two.img"), ==, 0);
+    g_assert_cmpuint(map_volume_await(tree, "default-pool", "disk two.img"), ==, 0);
     map_volume_replacing(tree, "default-pool", "disk one.img");
     map_volume_replaced(tree, "default-pool", "disk one.img", FALSE);
     map_volume_forget(tree, "default-pool", "disk one.img");
-    g_assert_cmpuint(map_volume_replacement(tree, "default-pool", "disk one.img"), ==, first);
+    g_assert_cmpuint(map_volume_await(tree, "default-pool", "disk one.img"), ==, first);
     map_volume_replacing(tree, "default-pool", "disk one.img");
     map_volume_replaced(tree, "default-pool", "disk one.img", TRUE);
-    g_assert_cmpuint(map_volume_replacement(tree, "default-pool", "disk one.img"), >, first);
+    g_assert_cmpuint(map_volume_await(tree, "default-pool", "disk one.img"), >, first);
 }
 
 /* A pool's volumes listed once are the cache's (C1): listed again without libvirt, the very
