@@ -201,6 +201,8 @@ void fs_unfollow_events(void);
 /* refresh=: refreshes every running pool each @interval seconds (none for 0), from now on
  * (fs/refresh.c). Call once mounted and forked. */
 void fs_refresh_periodically(OpsConnection *conn, guint interval);
+/* Stops those refreshes, before the connection goes (at unmount). */
+void fs_stop_refreshing(void);
 
 /* The operations of the mount (fs/operations.c). */
 extern const struct fuse_operations fs_operations;

@@ -49,6 +49,7 @@ serve(FsConfig *config, struct fuse_args *args, FsState *state)
     loop = fuse_loop_cfg_create();
     status = fuse_loop_mt(fuse, loop) == 0 ? 0 : 1;
     fuse_loop_cfg_destroy(loop);
+    fs_stop_refreshing();
     fs_unfollow_events();
 out_handlers:
     fuse_remove_signal_handlers(fuse_get_session(fuse));

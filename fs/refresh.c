@@ -9,7 +9,13 @@
 typedef struct {
     OpsConnection *conn;
     guint interval; /* seconds */
+    GThread *thread;
+    GMutex lock;     /* guards stopping */
+    GCond stop;      /* signalled when stopping is set */
+    gboolean stopping;
 } Refresher;
+
+static Refresher *running; /* the refresher of this process, if any */
 
 static void
 refresh_running_pools(OpsConnection *conn)
@@ -30,15 +36,25 @@ refresh_running_pools(OpsConnection *conn)
     }
 }
 
+/* Waits @refresher's interval; FALSE if it was told to stop meanwhile. */
+static gboolean
+wait_interval(Refresher *refresher)
+{
+    gint64 until = g_get_monotonic_time() + (gint64)refresher->interval * G_USEC_PER_SEC;
+    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&refresher->lock);
+
+    while (!refresher->stopping && g_cond_wait_until(&refresher->stop, &refresher->lock, until))
+        ;
+    return !refresher->stopping;
+}
+
 static gpointer
 run_refresher(gpointer data)
 {
     Refresher *refresher = data;
 
-    for (;;) {
-        g_usleep((gulong)refresher->interval * G_USEC_PER_SEC);
+    while (wait_interval(refresher))
         refresh_running_pools(refresher->conn);
-    }
     return NULL;
 }
 
@@ -49,9 +65,28 @@ fs_refresh_periodically(OpsConnection *conn, guint interval)
 
     if (interval == 0)
         return;
-    /* Lives as long as the process, as its thread does. */
     refresher = g_new0(Refresher, 1);
     refresher->conn = conn;
     refresher->interval = interval;
-    g_thread_unref(g_thread_new("refresh", run_refresher, refresher));
+    g_mutex_init(&refresher->lock);
+    g_cond_init(&refresher->stop);
+    refresher->thread = g_thread_new("refresh", run_refresher, refresher);
+    running = refresher;
+}
+
+void
+fs_stop_refreshing(void)
+{
+    Refresher *refresher = g_steal_pointer(&running);
+
+    if (!refresher)
+        return;
+    g_mutex_lock(&refresher->lock);
+    refresher->stopping = TRUE;
+    g_cond_signal(&refresher->stop);
+    g_mutex_unlock(&refresher->lock);
+    g_thread_join(refresher->thread); /* a refresh under way ends first: calls are bounded (E3) */
+    g_mutex_clear(&refresher->lock);
+    g_cond_clear(&refresher->stop);
+    g_free(refresher);
 }
