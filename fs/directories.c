@@ -54,12 +54,22 @@ directory_clear(FsDirectory *directory)
     directory->asked_again = FALSE;
 }
 
+static void
+directory_free(FsDirectory *directory)
+{
+    directory_clear(directory);
+    g_free(directory);
+}
+
 /* The listing is read by the first readdir. Errors: none. */
 int
 fs_opendir(const char *path, struct fuse_file_info *fi)
 {
+    FsDirectory *directory = g_new0(FsDirectory, 1);
+
     (void)path;
-    fi->fh = (uintptr_t)g_new0(FsDirectory, 1);
+    fs_open_handle_add(directory, (GDestroyNotify)directory_free);
+    fi->fh = (uintptr_t)directory;
     return 0;
 }
 
@@ -67,11 +77,8 @@ fs_opendir(const char *path, struct fuse_file_info *fi)
 int
 fs_releasedir(const char *path, struct fuse_file_info *fi)
 {
-    FsDirectory *directory = directory_of(fi);
-
     (void)path;
-    directory_clear(directory);
-    g_free(directory);
+    fs_open_handle_release(directory_of(fi));
     return 0;
 }
 

@@ -27,6 +27,15 @@ handle_of(const struct fuse_file_info *fi)
     return fs_handle(fi);
 }
 
+static void
+handle_free(FsHandle *handle)
+{
+    map_scratch_file_unref(handle->file);
+    ops_data_close(handle->data);
+    g_mutex_clear(&handle->lock);
+    g_free(handle);
+}
+
 /* Makes @fi the handle of @file (taken), or of a volume where NULL. */
 static void
 attach(struct fuse_file_info *fi, MapScratchFile *file)
@@ -36,6 +45,7 @@ attach(struct fuse_file_info *fi, MapScratchFile *file)
     handle->file = file;
     handle->writable = (fi->flags & O_ACCMODE) != O_RDONLY;
     g_mutex_init(&handle->lock);
+    fs_open_handle_add(handle, (GDestroyNotify)handle_free);
     fi->fh = (uint64_t)(uintptr_t)handle;
     /* Every read and write reaches the server: a volume can change under the kernel (made
      * anew when written first, replaced on O_TRUNC, written by other clients), and the
@@ -298,9 +308,6 @@ fs_release(const char *path, struct fuse_file_info *fi)
                                               pool);
         fs_fail("close", path, error);
     }
-    map_scratch_file_unref(handle->file);
-    ops_data_close(handle->data);
-    g_mutex_clear(&handle->lock);
-    g_free(handle);
+    fs_open_handle_release(handle);
     return 0;
 }

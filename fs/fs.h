@@ -114,6 +114,13 @@ typedef struct {
 
 FsHandle *fs_handle(const struct fuse_file_info *fi);
 
+/* Open handles (fs/open-handles.c): each open file or directory's handle is added when
+ * opened, with the function that frees it, and released (freed) by its release. Those whose
+ * release never came are freed by fs_open_handles_free, at unmount, once no request runs. */
+void fs_open_handle_add(gpointer handle, GDestroyNotify free_handle);
+void fs_open_handle_release(gpointer handle);
+void fs_open_handles_free(void);
+
 /* The handlers of open files (fs/files.c), for the operations table. */
 int fs_open(const char *path, struct fuse_file_info *fi);
 int fs_create(const char *path, mode_t mode, struct fuse_file_info *fi);

@@ -51,6 +51,7 @@ serve(FsConfig *config, struct fuse_args *args, FsState *state)
     fuse_loop_cfg_destroy(loop);
     fs_stop_refreshing();
     fs_unfollow_events();
+    fs_open_handles_free();
 out_handlers:
     fuse_remove_signal_handlers(fuse_get_session(fuse));
 out_unmount:

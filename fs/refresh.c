@@ -10,8 +10,8 @@ typedef struct {
     OpsConnection *conn;
     guint interval; /* seconds */
     GThread *thread;
-    GMutex lock;     /* guards stopping */
-    GCond stop;      /* signalled when stopping is set */
+    GMutex lock; /* guards stopping */
+    GCond stop;  /* signalled when stopping is set */
     gboolean stopping;
 } Refresher;
 
