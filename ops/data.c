@@ -84,22 +84,6 @@ system_failed(OpsData *data, GError **error, const char *what)
     return FALSE;
 }
 
-/* Sets @length to @volume's length as reads see it: its file's or device's (for a qcow2, not
- * its virtual size). */
-static gboolean
-read_length(virStorageVolPtr volume, guint64 *length, GError **error)
-{
-    virStorageVolInfo info;
-
-    g_debug("libvirt: virStorageVolGetInfoFlags(PHYSICAL)");
-    if (virStorageVolGetInfoFlags(volume, &info, VIR_STORAGE_VOL_GET_PHYSICAL) < 0)
-        return ops_error_from_libvirt(error, "cannot read the volume");
-    /* A file's physical size (its allocation, with the flag); some backends (zfs, a disk
-     * whose device the daemon could not open) leave it 0 for devices, whose capacity is it. */
-    *length = info.type == VIR_STORAGE_VOL_FILE ? info.allocation : info.capacity;
-    return TRUE;
-}
-
 /* Adds @delta (1, -1, or 0 to ask) to the count of open files that write @data's volume
  * through this connection; returns the count. */
 static guint
@@ -172,12 +156,12 @@ ops_data_open(OpsConnection *conn, const char *pool, const char *name, gboolean 
     int fd = -1;
     OpsData *data;
 
-    if (!volume || !read_length(volume, &length, error))
+    if (!volume || !ops_volume_length(volume, &length, error))
         return NULL;
     fd = in_place ? open_in_place(conn, volume, writable) : -1;
     /* A volume gone meanwhile (replaced by another file's O_TRUNC, say) is no reason to go
      * through streams instead: ENOENT, as libvirt says. */
-    if (in_place && fd < 0 && conn->local && !read_length(volume, &length, error))
+    if (in_place && fd < 0 && conn->local && !ops_volume_length(volume, &length, error))
         return NULL;
     data = g_new0(OpsData, 1);
     g_mutex_init(&data->lock);
@@ -355,7 +339,7 @@ stream_read(OpsData *data, char *buf, gsize size, guint64 offset, GError **error
         return -1;
     if (!data->download) {
         /* At or past the end as last known: the volume may have grown since. */
-        if (offset >= data->end && !read_length(data->volume, &data->end, error))
+        if (offset >= data->end && !ops_volume_length(data->volume, &data->end, error))
             return -1;
         if (offset >= data->end)
             return (gssize)got;
@@ -382,7 +366,7 @@ stream_write(OpsData *data, const char *buf, gsize size, guint64 offset, GError 
          * (one opened later is safe once the daemon has the hole, within milliseconds). */
         if (offset > data->upload_at && data->upload_at >= data->end &&
             count_writers(data, 0) == 1) {
-            if (!data->end_asked && !read_length(data->volume, &data->end, error))
+            if (!data->end_asked && !ops_volume_length(data->volume, &data->end, error))
                 return FALSE;
             data->end_asked = TRUE;
             hole = data->upload_at >= data->end;
@@ -525,7 +509,7 @@ ops_data_follow_move(OpsData *data, const char *pool, const char *name, GError *
     if (data->writable)
         count_writers(data, 1);
     reopen_if_unlinked(data);
-    return data->fd >= 0 || read_length(data->volume, &data->end, error);
+    return data->fd >= 0 || ops_volume_length(data->volume, &data->end, error);
 }
 
 gboolean
@@ -536,7 +520,7 @@ ops_data_refresh(OpsData *data, GError **error)
     if (data->fd >= 0)
         return TRUE; /* nothing is read ahead in place, nor is the length needed */
     forget_read_ahead(data);
-    return read_length(data->volume, &data->end, error);
+    return ops_volume_length(data->volume, &data->end, error);
 }
 
 gboolean

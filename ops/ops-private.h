@@ -58,6 +58,10 @@ virStoragePoolPtr ops_pool_lookup(OpsConnection *conn, const char *name, GError 
 virStorageVolPtr ops_volume_lookup(OpsConnection *conn, const char *pool, const char *name,
                                    GError **error);
 
+/* Sets @length to @volume's length as reads see it: its file's or device's (for a qcow2, not
+ * its virtual size). */
+gboolean ops_volume_length(virStorageVolPtr volume, guint64 *length, GError **error);
+
 /* The type of pool @pool, named @name, as its XML says: a new string, or NULL with @error
  * set (ops/pool-lifecycle.c). */
 char *ops_pool_type(virStoragePoolPtr pool, const char *name, GError **error);
@@ -65,7 +69,9 @@ char *ops_pool_type(virStoragePoolPtr pool, const char *name, GError **error);
 /*
  * An upload stream to a volume, fed from a thread of its own (ops/upload.c): send and skip
  * queue bytes, or a hole, and return at once, failing with an earlier failure of the
- * sender; finish waits for all to be sent and ends the stream; abort drops it.
+ * sender; finish waits for all to be sent, ends the stream and checks that the volume is as
+ * long as what was sent: the daemon drops what does not fit in a full pool and says nothing
+ * of it (ENOSPC then); abort drops it.
  */
 typedef struct _OpsUpload OpsUpload;
 OpsUpload *ops_upload_start(virStorageVolPtr volume, const char *name, guint64 offset,

@@ -182,3 +182,17 @@ ops_volume_list(OpsConnection *conn, const char *pool_name, gboolean in_place, G
     ops_volumes_sort(result);
     return result;
 }
+
+gboolean
+ops_volume_length(virStorageVolPtr volume, guint64 *length, GError **error)
+{
+    virStorageVolInfo info;
+
+    g_debug("libvirt: virStorageVolGetInfoFlags(PHYSICAL)");
+    if (virStorageVolGetInfoFlags(volume, &info, VIR_STORAGE_VOL_GET_PHYSICAL) < 0)
+        return ops_error_from_libvirt(error, "cannot read the volume");
+    /* A file's physical size (its allocation, with the flag); some backends (zfs, a disk
+     * whose device the daemon could not open) leave it 0 for devices, whose capacity is it. */
+    *length = info.type == VIR_STORAGE_VOL_FILE ? info.allocation : info.capacity;
+    return TRUE;
+}

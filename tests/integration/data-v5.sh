@@ -414,6 +414,12 @@ check_eq "V5: ... with no error" 0 "$(grep -c 'err= *[1-9]' "$WORK/fio.out")"
 check_fails "V5: cp into a full pool fails with ENOSPC" "No space left on device" \
     sh -c "head -c 32M /dev/urandom > '$local_dir/big' && cp '$local_dir/big' '$MNT/full/big.raw'"
 check "V5: ... and says so in .errors" grep -q "'/full/big.raw'.*No space left" "$MNT/.errors"
+# A little more than fits: the daemon drops the last bytes of an upload without a word.
+rm -f "$MNT/full/big.raw"
+avail=$(df -B1 --output=avail "$SB/pools/full" | tail -1)
+check_fails "V5: a write 4 KiB past a full pool's room fails with ENOSPC" "No space left on device" \
+    sh -c "head -c $((avail + 4096)) /dev/urandom > '$local_dir/over' &&
+           dd if='$local_dir/over' of='$MNT/full/over.raw' bs=64k conv=fsync status=none"
 check_fails "V5: a volume deleted while open fails the write or the close" "No such file" \
     python3 - "$MNT/p/src.raw" "$URI" <<'PY'
 import os, subprocess, sys
