@@ -105,11 +105,12 @@ int fs_fail_logged(const char *operation, const char *path, const GError *error)
 typedef struct {
     MapScratchFile *file; /* the content of a file at the root; NULL for a volume */
     gboolean writable;
-    GMutex lock;       /* guards data, wrote and changes */
-    OpsData *data;     /* a volume's bytes, opened when first read or written */
-    gboolean wrote;    /* a volume's bytes were written since the last flush */
-    guint changes;     /* the volume's map_volume_changes when data last caught up with it */
-    guint replacement; /* and the number of its last replacement (map_volume_await) */
+    GMutex lock;           /* guards data, wrote and changes */
+    OpsData *data;         /* a volume's bytes, opened when first read or written */
+    gboolean wrote;        /* a volume's bytes were written since the last flush */
+    gboolean writes_bytes; /* a volume's bytes were written through it: its truncates are lengths */
+    guint changes;         /* the volume's map_volume_changes when data last caught up with it */
+    guint replacement;     /* and the number of its last replacement (map_volume_await) */
 } FsHandle;
 
 FsHandle *fs_handle(const struct fuse_file_info *fi);

@@ -97,26 +97,6 @@ fs_volume_flush(const char *operation, const char *path, FsHandle *handle, gbool
     return flush_locked(operation, path, handle, durable);
 }
 
-int
-fs_volume_truncate(const char *path, FsHandle *handle, guint64 size)
-{
-    g_autoptr(GMutexLocker) locker = handle ? g_mutex_locker_new(&handle->lock) : NULL;
-    g_auto(MapPath) parts = {0};
-    gboolean unsized = fs_volume_parts(path, &parts, NULL) && fs_volume_is_unsized(&parts);
-    int status;
-
-    /* qemu-img and others empty a file they just made before writing it: still new. */
-    if (size == 0 && (unsized || fs_volume_is_new(path)))
-        return 0;
-    /* libvirt resizes no volume that a stream is writing. */
-    status = handle && !unsized ? flush_locked("truncate", path, handle, FALSE) : 0;
-    status = status ? status : fs_volume_resize("truncate", path, size, FALSE);
-    /* A raw file cut to nothing is a new one (ops_volume_resize): the file opens it anew. */
-    if (!status && size == 0 && handle)
-        g_clear_pointer(&handle->data, ops_data_close);
-    return status;
-}
-
 /* The data channel of @handle, opened now if need be, or moved along with its volume (@parts:
  * where the file is now); the handle's lock is held. */
 static OpsData *
@@ -168,6 +148,52 @@ catch_up(FsHandle *handle, const MapPath *parts, GError **error)
         ops_data_follow_replacement(handle->data);
     }
     return ops_data_refresh(handle->data, error);
+}
+
+/*
+ * Sets the length of volume @parts, written through @handle, to @size bytes (not 0): a program
+ * that writes a file's bytes means that by ftruncate, whatever its format (qemu-img trims or
+ * extends the image it writes), as the bytes written are the volume (V1). The handle's lock is
+ * held.
+ */
+static int
+set_length_locked(const char *path, const MapPath *parts, FsHandle *handle, guint64 size)
+{
+    FsState *state = fs_state();
+    g_autoptr(GError) error = NULL;
+    OpsData *data;
+    int status = flush_locked("truncate", path, handle, FALSE);
+
+    if (status)
+        return status;
+    if (!(data = data_locked(parts, handle, &error)) || !ops_data_set_length(data, size, &error))
+        return fs_fail_logged("truncate", path, error);
+    map_forget_path(state->tree, path);
+    map_volume_changed(state->tree, parts->top, parts->volume);
+    handle->changes = map_volume_changes(state->tree, parts->top, parts->volume);
+    return 0;
+}
+
+int
+fs_volume_truncate(const char *path, FsHandle *handle, guint64 size)
+{
+    g_autoptr(GMutexLocker) locker = handle ? g_mutex_locker_new(&handle->lock) : NULL;
+    g_auto(MapPath) parts = {0};
+    gboolean unsized = fs_volume_parts(path, &parts, NULL) && fs_volume_is_unsized(&parts);
+    int status;
+
+    /* qemu-img and others empty a file they just made before writing it: still new. */
+    if (size == 0 && (unsized || fs_volume_is_new(path)))
+        return 0;
+    if (handle && handle->writes_bytes && size > 0)
+        return set_length_locked(path, &parts, handle, size);
+    /* libvirt resizes no volume that a stream is writing. */
+    status = handle && !unsized ? flush_locked("truncate", path, handle, FALSE) : 0;
+    status = status ? status : fs_volume_resize("truncate", path, size, FALSE);
+    /* A raw file cut to nothing is a new one (ops_volume_resize): the file opens it anew. */
+    if (!status && size == 0 && handle)
+        g_clear_pointer(&handle->data, ops_data_close);
+    return status;
 }
 
 int
@@ -237,6 +263,7 @@ fs_volume_write(const char *path, FsHandle *handle, const char *buf, size_t size
         !ops_data_write(data, buf, size, offset, &error))
         return fs_fail_logged("write", path, error);
     handle->wrote = TRUE;
+    handle->writes_bytes = TRUE;
     map_volume_wrote(fs_state()->tree, parts.top, parts.volume, (guint64)offset + size);
     return (int)size;
 }

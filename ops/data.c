@@ -442,6 +442,22 @@ ops_data_write(OpsData *data, const char *buf, gsize size, guint64 offset, GErro
 }
 
 gboolean
+ops_data_set_length(OpsData *data, guint64 length, GError **error)
+{
+    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&data->lock);
+
+    g_assert(length > 0);
+    forget_read_ahead(data);
+    if (data->fd >= 0 && ftruncate(data->fd, (off_t)length) < 0)
+        return system_failed(data, error, "truncate");
+    if (data->fd < 0 &&
+        (!finish_upload(data, error) || !ops_upload_cut(data->volume, data->name, length, error)))
+        return FALSE;
+    data->end = length;
+    return TRUE;
+}
+
+gboolean
 ops_data_empty(OpsData *data, GError **error)
 {
     g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&data->lock);

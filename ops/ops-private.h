@@ -80,6 +80,9 @@ gboolean ops_upload_send(OpsUpload *upload, const char *buf, gsize size, GError 
 gboolean ops_upload_skip(OpsUpload *upload, guint64 length, GError **error);
 gboolean ops_upload_finish(OpsUpload *upload, GError **error);
 void ops_upload_abort(OpsUpload *upload);
+/* Sets the length of file @volume, named @name, to @length bytes (not 0), those before kept,
+ * whatever its format. */
+gboolean ops_upload_cut(virStorageVolPtr volume, const char *name, guint64 length, GError **error);
 
 /*
  * Bytes of a volume a download passed, kept for the reads behind it (ops/stash.c); the

@@ -283,6 +283,9 @@ gboolean ops_data_write(OpsData *data, const char *buf, gsize size, guint64 offs
  * name in libvirt until the pool is refreshed. ENOTSUP through streams, which cannot.
  */
 gboolean ops_data_empty(OpsData *data, GError **error);
+/* Sets the length of the volume's file to @length bytes (not 0), whatever its format: what a
+ * program that writes a file's bytes means by ftruncate. */
+gboolean ops_data_set_length(OpsData *data, guint64 length, GError **error);
 /*
  * Tells @data that the volume changed (written through another channel, resized): through
  * streams, what it read ahead is forgotten and its length asked anew (ENOENT, EIO, ...);

@@ -254,3 +254,24 @@ ops_upload_abort(OpsUpload *upload)
     virStreamAbort(stream);
     virStreamFree(stream);
 }
+
+/*
+ * A sparse upload cuts or extends a file to @length bytes, those before kept, where libvirt's
+ * resize will not (it will not shrink a volume below its allocation, which counts whole
+ * blocks, nor set a non-raw file's length): the daemon ends a hole by truncating the file
+ * where the hole ends, and a hole leaves the bytes it spans as they are: a hole of one byte
+ * from @length - 1. (The daemon takes no empty hole: @length is not 0.)
+ */
+gboolean
+ops_upload_cut(virStorageVolPtr volume, const char *name, guint64 length, GError **error)
+{
+    OpsUpload *upload = ops_upload_start(volume, name, length - 1, error);
+
+    if (!upload)
+        return FALSE;
+    if (!ops_upload_skip(upload, 1, error)) {
+        ops_upload_abort(upload);
+        return FALSE;
+    }
+    return ops_upload_finish(upload, error);
+}

@@ -98,28 +98,6 @@ is_raw(virStorageVolPtr volume)
     return record && (!record->format || g_str_equal(record->format, "raw"));
 }
 
-/*
- * Cuts raw file @volume to @length bytes, those before kept (V2), where libvirt's resize
- * refuses: it will not shrink a volume below its allocation, which counts whole blocks, so
- * not even a file of 100 bytes. A sparse upload does it: the daemon ends a hole by
- * truncating the file where the hole ends, and a hole leaves the bytes it spans as they
- * are: a hole of one byte from @length - 1. (The daemon takes no empty hole: @length is not
- * 0, which is an empty new volume, as O_TRUNC makes.)
- */
-static gboolean
-cut_file(virStorageVolPtr volume, const char *name, guint64 length, GError **error)
-{
-    OpsUpload *upload = ops_upload_start(volume, name, length - 1, error);
-
-    if (!upload)
-        return FALSE;
-    if (!ops_upload_skip(upload, 1, error)) {
-        ops_upload_abort(upload);
-        return FALSE;
-    }
-    return ops_upload_finish(upload, error);
-}
-
 gboolean
 ops_volume_resize(OpsConnection *conn, const char *pool_name, const char *name, guint64 capacity,
                   gboolean allocate, gboolean fresh, GError **error)
@@ -144,7 +122,7 @@ ops_volume_resize(OpsConnection *conn, const char *pool_name, const char *name, 
         flags |= VIR_STORAGE_VOL_RESIZE_SHRINK;
     if (capacity < info.capacity && capacity < info.allocation && !allocate &&
         info.type == VIR_STORAGE_VOL_FILE && is_raw(volume))
-        return capacity > 0 ? cut_file(volume, name, capacity, error)
+        return capacity > 0 ? ops_upload_cut(volume, name, capacity, error)
                             : ops_volume_replace(conn, pool_name, name, "raw", error);
     if (virStorageVolResize(volume, capacity, flags) < 0) {
         ops_step_failed(error, "cannot resize volume", name);

@@ -405,6 +405,16 @@ check "V5: qemu-img convert into the pool" \
     qemu-img convert -O qcow2 "$local_dir/in.img" "$MNT/p/out.qcow2"
 check "V5: ... qemu-img check" qemu-img check -q "$MNT/p/out.qcow2"
 check "V5: ... the same image" qemu-img compare -q "$local_dir/in.img" "$MNT/p/out.qcow2"
+# qemu-img trims (compressed qcow2) or sizes (vmdk) the file it writes with ftruncate: a byte
+# length, not a capacity, from a program that writes the bytes (V1).
+head -c 1M /dev/zero | tr '\0' Z >"$local_dir/mostly-empty.img"
+truncate -s 64M "$local_dir/mostly-empty.img"
+check "V1, V5: qemu-img convert -c, which trims the image it writes" \
+    qemu-img convert -c -O qcow2 "$local_dir/mostly-empty.img" "$MNT/p/small.qcow2"
+check "V1, V5: ... the same image" \
+    qemu-img compare -q "$local_dir/mostly-empty.img" "$MNT/p/small.qcow2"
+check "V1, V5: qemu-img convert -O vmdk" qemu-img convert -O vmdk "$local_dir/in.img" "$MNT/p/out.vmdk"
+check "V1, V5: ... the same image" qemu-img compare -q "$local_dir/in.img" "$MNT/p/out.vmdk"
 check "V5: fio random reads and writes, verified" fio --name=verify --filename="$MNT/p/fio.raw" \
     --size=4M --rw=randrw --bs=4k --ioengine=psync --verify=crc32c --verify_fatal=1 \
     --do_verify=1 --verify_state_save=0 --output="$WORK/fio.out"
