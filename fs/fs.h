@@ -160,12 +160,13 @@ int fs_volume_create(const char *path, mode_t mode);
  * @path into @parts (EINVAL for any other path); is_unsized: whether it is a placeholder
  * that libvirt makes once it has a size; unsized_error: @code for one, saying what it needs
  * first (always FALSE); settle: marks it settled, unless unsized (it is being sized, copied
- * onto or removed); is_new: whether the mount made it and nothing sized or wrote it yet. */
+ * onto or removed); in_state: whether it is in @state (MAP_VOLUME_NEW: the mount made it
+ * and nothing sized or wrote it yet; MAP_VOLUME_FILLING: bytes are being written first). */
 gboolean fs_volume_parts(const char *path, MapPath *parts, GError **error);
 gboolean fs_volume_is_unsized(const MapPath *parts);
 gboolean fs_volume_unsized_error(const MapPath *parts, int code, GError **error);
 void fs_volume_settle(const char *path);
-gboolean fs_volume_is_new(const char *path);
+gboolean fs_volume_in_state(const char *path, MapVolumeState state);
 int fs_volume_resize(const char *operation, const char *path, guint64 capacity, gboolean allocate);
 /* O_TRUNC: volume @path is replaced by a new, empty one, as if just created (V2); a volume
  * that is not a file (a partition, a logical volume, a network disk) is left as it is, as

@@ -501,6 +501,14 @@ fs_setxattr(const char *path, const char *name, const char *value, size_t size, 
         ok = ops_pool_refresh(state->conn, node->pool->name, &error);
         break;
     case MAP_CHANGE_CAPACITY:
+        /* Bytes being written first are the volume (V1), its format still unknown to libvirt:
+         * cp -a and mv replay the source's capacity while they write, which would cut or pad
+         * them as a raw file's. */
+        if (node->kind == MAP_NODE_VOLUME && fs_volume_in_state(path, MAP_VOLUME_FILLING)) {
+            g_set_error(&error, OPS_ERROR, EBUSY,
+                        "its bytes are being written: its capacity is theirs once closed");
+            return fs_fail("setxattr", path, error);
+        }
         status = fs_volume_resize("setxattr", path, change.bytes, FALSE);
         /* The kernel keeps the size it was told, and a setxattr does not make it ask again. */
         if (status == 0)

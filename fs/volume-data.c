@@ -183,7 +183,7 @@ fs_volume_truncate(const char *path, FsHandle *handle, guint64 size)
     int status;
 
     /* qemu-img and others empty a file they just made before writing it: still new. */
-    if (size == 0 && (unsized || fs_volume_is_new(path)))
+    if (size == 0 && (unsized || fs_volume_in_state(path, MAP_VOLUME_NEW)))
         return 0;
     if (handle && handle->writes_bytes && size > 0)
         return set_length_locked(path, &parts, handle, size);

@@ -109,12 +109,12 @@ fs_volume_settle(const char *path)
 }
 
 gboolean
-fs_volume_is_new(const char *path)
+fs_volume_in_state(const char *path, MapVolumeState state)
 {
     g_auto(MapPath) parts = {0};
 
     return fs_volume_parts(path, &parts, NULL) &&
-           map_volume_state(fs_state()->tree, parts.top, parts.volume) == MAP_VOLUME_NEW;
+           map_volume_state(fs_state()->tree, parts.top, parts.volume) == state;
 }
 
 int
@@ -253,7 +253,7 @@ fs_copy_file_range(const char *path_in, struct fuse_file_info *fi_in, off_t offs
         return 0; /* the end of a copy done already */
     /* Only a whole volume into a new one: the clone takes the new volume's place. */
     if (offset_in != 0 || offset_out != 0 || size < source->physical ||
-        !fs_volume_is_new(path_out) || !ops_volume_clones_exactly(source))
+        !fs_volume_in_state(path_out, MAP_VOLUME_NEW) || !ops_volume_clones_exactly(source))
         return -EOPNOTSUPP;
     fs_volume_settle(path_out);
     map_forget_path(state->tree, path_out);

@@ -405,6 +405,24 @@ check "V5: qemu-img convert into the pool" \
     qemu-img convert -O qcow2 "$local_dir/in.img" "$MNT/p/out.qcow2"
 check "V5: ... qemu-img check" qemu-img check -q "$MNT/p/out.qcow2"
 check "V5: ... the same image" qemu-img compare -q "$local_dir/in.img" "$MNT/p/out.qcow2"
+# cp -a and mv replay the source's capacity while they write: a qcow2 with a snapshot is
+# longer than its capacity, and must not be cut to it (V1, V7).
+qemu-img create -q -f qcow2 "$local_dir/snap.qcow2" 1M
+qemu-io -c 'write -P 0x41 0 1M' "$local_dir/snap.qcow2" >/dev/null
+qemu-img snapshot -c s1 "$local_dir/snap.qcow2"
+qemu-io -c 'write -P 0x42 0 1M' "$local_dir/snap.qcow2" >/dev/null
+python3 - "$local_dir/snap.qcow2" "$MNT/p/snap.qcow2" <<'PY' 2>/dev/null
+import os, sys
+fd = os.open(sys.argv[2], os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+os.write(fd, open(sys.argv[1], "rb").read())
+try:
+    os.setxattr(fd, "user.libvirt.capacity", b"1048576")
+except OSError:
+    pass
+os.close(fd)
+PY
+check "V1, V7: a capacity set while the bytes are written first leaves them whole" \
+    cmp "$local_dir/snap.qcow2" "$MNT/p/snap.qcow2"
 # qemu-img trims (compressed qcow2) or sizes (vmdk) the file it writes with ftruncate: a byte
 # length, not a capacity, from a program that writes the bytes (V1).
 head -c 1M /dev/zero | tr '\0' Z >"$local_dir/mostly-empty.img"
