@@ -438,6 +438,33 @@ check "V5: fio random reads and writes, verified" fio --name=verify --filename="
     --do_verify=1 --verify_state_save=0 --output="$WORK/fio.out"
 check_eq "V5: ... with no error" 0 "$(grep -c 'err= *[1-9]' "$WORK/fio.out")"
 
+# A reader and a writer of one volume at once, each at random offsets: every write lands.
+truncate -s 16M "$MNT/p/shared.raw"
+check_eq "V5: a reader and a writer of one volume at once: no write fails" "0" \
+    "$(python3 - "$MNT/p/shared.raw" <<'PY'
+import multiprocessing, os, random, sys
+path = sys.argv[1]
+def writer(failures):
+    rng, fd = random.Random(1), os.open(path, os.O_WRONLY)
+    for _ in range(200):
+        try:
+            os.pwrite(fd, b"W" * 4096, rng.randrange(4000) * 4096)
+        except OSError as error:
+            failures.put(str(error))
+    os.close(fd)
+def reader():
+    rng, fd = random.Random(2), os.open(path, os.O_RDONLY)
+    for _ in range(200):
+        os.pread(fd, 4096, rng.randrange(4000) * 4096)
+    os.close(fd)
+failures = multiprocessing.Queue()
+jobs = [multiprocessing.Process(target=writer, args=(failures,)), multiprocessing.Process(target=reader)]
+[job.start() for job in jobs]
+[job.join() for job in jobs]
+print(failures.qsize())
+PY
+)"
+
 # Errors (V5, E1): a full pool, a volume deleted while open.
 check_fails "V5: cp into a full pool fails with ENOSPC" "No space left on device" \
     sh -c "head -c 32M /dev/urandom > '$local_dir/big' && cp '$local_dir/big' '$MNT/full/big.raw'"
