@@ -87,6 +87,7 @@ ops_pool_get(OpsConnection *conn, const char *name, GError **error)
     g_autoptr(virStoragePool) pool = ops_pool_lookup(conn, name, error);
     g_autoptr(OpsPool) result = NULL;
     g_autofree char *xml = NULL;
+    g_autofree char *live = NULL;
     virStoragePoolInfo info;
     int persistent, autostart;
 
@@ -104,8 +105,18 @@ ops_pool_get(OpsConnection *conn, const char *name, GError **error)
         ops_error_from_libvirt(error, "cannot read the pool's XML");
         return NULL;
     }
+    /* A running pool is what its live definition says (its target, its directory's mode and
+     * owner): a new definition is its next start's, and NAME.xml shows that one. */
+    if (persistent && info.state != VIR_STORAGE_POOL_INACTIVE) {
+        g_debug("libvirt: virStoragePoolGetXMLDesc(%s, live)", name);
+        live = virStoragePoolGetXMLDesc(pool, 0);
+        if (!live) {
+            ops_error_from_libvirt(error, "cannot read the pool's XML");
+            return NULL;
+        }
+    }
     result = ops_pool_new();
-    if (!ops_pool_parse_xml(xml, result, error))
+    if (!ops_pool_parse_xml(live ? live : xml, result, error))
         return NULL;
     g_free(result->name);
     result->name = g_strdup(virStoragePoolGetName(pool));

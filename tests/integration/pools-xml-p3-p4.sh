@@ -17,6 +17,18 @@ root_files() { ls -A "$MNT" | sort | xargs; }
 
 check "P3: sed -i" sed -i 's|<mode>[0-7]*</mode>|<mode>0750</mode>|' "$MNT/p1.xml"
 check_eq "P3: sed -i changed the definition" 0750 "$(mode_of p1)"
+# The new definition is the pool's next start's: the running pool's directory keeps the mode
+# it has (E5: a mode loosened in NAME.xml gives nobody access before then).
+check_eq "E5, L1: ... the running pool's directory keeps its live mode" \
+    "$(stat -c %a "$SB/pools/p1")" "$(stat -c %a "$MNT/p1")"
+v vol-create-as p1 kept.raw 1M >/dev/null
+mkdir "$SB/pools/p1-next" && chown "$POOL_OWNER:" "$SB/pools/p1-next"
+check "P3: a new target path for a running pool" \
+    sed -i "s|<path>$SB/pools/p1</path>|<path>$SB/pools/p1-next</path>|" "$MNT/p1.xml"
+check_eq "L1: ... its volumes are still those of the directory it runs on" kept.raw \
+    "$(ls "$MNT/p1")"
+sed -i "s|<path>$SB/pools/p1-next</path>|<path>$SB/pools/p1</path>|" "$MNT/p1.xml"
+v vol-delete --pool p1 kept.raw >/dev/null
 
 for backupcopy in yes no auto; do
     mode=$(case $backupcopy in yes) echo 0700 ;; no) echo 0755 ;; auto) echo 0711 ;; esac)
