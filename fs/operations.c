@@ -489,6 +489,17 @@ fs_setxattr(const char *path, const char *name, const char *value, size_t size, 
         return -ENOTSUP; /* an ordinary answer: tools copying ACLs and labels expect it */
     if (!node || error)
         return fs_fail("setxattr", path, error);
+    /* E5: starting, stopping and the like are for the pool's owner, as a mode change would
+     * be (the kernel lets anyone who may write the directory set its attributes), besides
+     * root and the mounting user, whose libvirt connection it is. */
+    if (change.kind != MAP_CHANGE_CAPACITY) {
+        struct stat st;
+        uid_t caller = fuse_get_context()->uid;
+
+        map_node_stat(node, &state->defaults, &st);
+        if (caller != 0 && caller != state->defaults.uid && caller != st.st_uid)
+            return fs_refuse("setxattr", path, EPERM, "only the pool's owner controls it");
+    }
     map_forget_path(state->tree, path);
     switch (change.kind) {
     case MAP_CHANGE_RUNNING:

@@ -14,6 +14,9 @@ start_daemon
 make_pool demo start
 chmod 0711 "$SB/pools/demo" # what pool-build makes: others may pass, not list
 v vol-create-as demo private.raw 1M >/dev/null # mode 0600, the daemon's user's
+make_pool open start
+v pool-autostart open >/dev/null
+chmod 0777 "$SB/pools/open" && v pool-refresh open >/dev/null # a shared pool
 mount_fs
 check_fails "E5: without allow_other another user cannot see into the mount" \
     "Permission denied" as_other ls "$MNT"
@@ -32,5 +35,11 @@ check_fails "E5: ... nor make a pool in the root (0755, root's)" "Permission den
     as_other mkdir "$MNT/theirs"
 check_fails "E5: ... nor remove a volume" "Permission denied" as_other rm -f "$MNT/demo/private.raw"
 check "E5: and libvirt still has the volume" v vol-info --pool demo private.raw
-check_eq "E5: and no pool was made" "demo" "$(v pool-list --all --name | sed -e 's/ *$//' -e '/^$/d' | xargs)"
+check_eq "E5: and no pool was made" "demo open" "$(v pool-list --all --name | sed -e 's/ *$//' -e '/^$/d' | xargs)"
+check_fails "E5: ... nor stop a pool whose directory it may write (0777), not being its owner" \
+    "Operation not permitted" as_other setfattr -n user.libvirt.state -v inactive "$MNT/open"
+check_fails "E5: ... nor change its autostart" "Operation not permitted" \
+    as_other setfattr -n user.libvirt.autostart -v 0 "$MNT/open"
+check_eq "E5: ... and the pool still runs, autostarted" "running yes" \
+    "$(v pool-info open | awk '/^State:/ { s = $2 } /^Autostart:/ { a = $2 } END { print s, a }')"
 check "E5: the mounting user (root) can do all of it" truncate -s 2M "$MNT/demo/private.raw"
