@@ -11,6 +11,10 @@
 
 #include "ops/ops-private.h"
 
+/* How long a move waits for libvirt to refresh a pool another call has a job on: 20 s. */
+#define REFRESH_TRIES 200
+#define REFRESH_WAIT  (100 * 1000) /* µs */
+
 /* The XML of a new volume @name; no format element where @format is NULL (the pool's
  * default), no permissions where @mode is OPS_UNKNOWN. */
 static char *
@@ -230,6 +234,25 @@ device_of(const char *path, dev_t *device)
     return TRUE;
 }
 
+/* Refreshes pool @name for a file moved on the host. libvirt refuses while another call has
+ * a job on the pool (a clone, a build: "asynchronous jobs running", EIO here): that is waited
+ * out, REFRESH_TRIES times at most, REFRESH_WAIT apart, since the file has already moved. */
+static gboolean
+refresh_patiently(OpsConnection *conn, const char *name, GError **error)
+{
+    for (int tries = 1;; tries++) {
+        g_autoptr(GError) local = NULL;
+
+        if (ops_pool_refresh(conn, name, &local))
+            return TRUE;
+        if (tries == REFRESH_TRIES || local->code != EIO) {
+            g_propagate_error(error, g_steal_pointer(&local));
+            return FALSE;
+        }
+        g_usleep(REFRESH_WAIT);
+    }
+}
+
 /*
  * Moves the volume by renaming its host file (replacing @replaced, the target volume if
  * there is one), where the daemon is on this host, both pools are directories, the target
@@ -271,8 +294,8 @@ rename_on_host(OpsConnection *conn, const char *from_pool, const char *from, con
         g_debug("host: rename failed, copying instead: %s", g_strerror(errno));
         return FALSE;
     }
-    return ops_pool_refresh(conn, from_pool, error) &&
-           (g_str_equal(from_pool, to_pool) || ops_pool_refresh(conn, to_pool, error));
+    return refresh_patiently(conn, from_pool, error) &&
+           (g_str_equal(from_pool, to_pool) || refresh_patiently(conn, to_pool, error));
 }
 
 /*

@@ -49,6 +49,21 @@ check "V4: ... and the source is gone" gone q big.raw
 check_eq "V4: ... and it stays sparse" yes \
     "$(test "$(stat -c %b "$SB/pools/t/big.raw")" -lt $((64 * 2048)) && echo yes || echo no)"
 
+# A move while libvirt has a job on the source pool (another client's clone), which makes it
+# refuse to refresh the pool until the job ends: the move waits for that, it does not fail.
+head -c 256M /dev/urandom >"$SB/pools/p/slow.raw" && chown "$POOL_OWNER:" "$SB/pools/p/slow.raw"
+v pool-refresh p >/dev/null
+truncate -s 1M "$MNT/p/moving.raw"
+v vol-clone --pool p slow.raw slow-copy.raw >/dev/null &
+clone=$!
+within 10 "V4: (another client's clone has begun)" test -e "$SB/pools/p/slow-copy.raw"
+check "V4: mv between pools while a clone runs in the source pool" \
+    mv "$MNT/p/moving.raw" "$MNT/q/moving.raw"
+wait "$clone"
+check "V4: ... and libvirt moved it" sh -c "v() { virsh -q -c '$URI' \"\$@\"; }; v vol-info --pool q moving.raw >/dev/null && ! v vol-info --pool p moving.raw 2>/dev/null"
+v vol-delete --pool p slow.raw >/dev/null && v vol-delete --pool p slow-copy.raw >/dev/null
+v vol-delete --pool q moving.raw >/dev/null
+
 check "V4: mv onto an existing volume" mv "$MNT/p/small.raw" "$MNT/t/big.raw"
 check_eq "V4: ... replaces it" "$small_sum" "$(host_sum "$SB/pools/t/big.raw")"
 check "V4: ... and the source is gone" gone p small.raw
