@@ -257,8 +257,10 @@ fs_define_from(const char *operation, const char *path, MapScratchFile *file, gb
     if (!xml || !ops_pool_define(state->conn, pool, xml, &error))
         return fs_fail_logged(operation, path, error);
     map_scratch_file_mark_clean(file);
-    /* A new pool's definition is libvirt's now: the scratch file that carried it is done. */
+    /* A new pool's definition is libvirt's now: the scratch file that carried it is done, and
+     * NAME.xml, removed to be written anew, shows the pool's again. */
     map_scratch_remove(state->tree->scratch, name, NULL);
+    map_definition_restored(state->tree, pool);
     return 0;
 }
 

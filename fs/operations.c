@@ -151,7 +151,7 @@ fs_rmdir(const char *path)
     return 0;
 }
 
-/* Errors: ENOENT, EPERM (a definition or the log), EIO, ENOTCONN. */
+/* Errors: ENOENT, EPERM (a transient pool's definition, the log), EIO, ENOTCONN. */
 static int
 fs_unlink(const char *path)
 {
@@ -169,7 +169,13 @@ fs_unlink(const char *path)
             return fs_fail("unlink", path, error);
         return 0;
     case MAP_NODE_POOL_XML:
-        return fs_refuse("unlink", path, EPERM, "a pool is removed with rmdir on its directory");
+        /* P3: a tool replacing the file removes it first; the pool stays (rmdir removes it) and
+         * a new NAME.xml written in its place defines it. */
+        if (!node->pool->persistent)
+            return fs_refuse("unlink", path, EPERM,
+                             "a transient pool has no definition to replace");
+        map_definition_removed(state->tree, node->pool->name);
+        return 0;
     case MAP_NODE_VOLUME:
         return fs_volume_unlink("unlink", path);
     default:

@@ -10,8 +10,8 @@
 
 /*
  * The root lists the error log, every pool (unless the error log hides it) and its
- * definition file (unless a pool's name hides it), and the scratch files that no pool or
- * definition hides.
+ * definition file (unless a pool's name hides it, or it was removed a moment ago), and the
+ * scratch files that no pool or definition hides.
  */
 static char **
 list_root(MapTree *tree, GError **error)
@@ -33,7 +33,7 @@ list_root(MapTree *tree, GError **error)
 
         if (!g_str_equal(*pool, MAP_ERROR_LOG_NAME))
             g_ptr_array_add(names, g_strdup(*pool));
-        if (g_hash_table_contains(seen, xml)) {
+        if (g_hash_table_contains(seen, xml) || map_definition_is_removed(tree, *pool)) {
             g_free(xml);
             continue;
         }

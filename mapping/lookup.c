@@ -24,6 +24,7 @@ map_tree_new(OpsConnection *conn, guint cache_ttl, gboolean in_place)
     tree->replacing = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     tree->replacements = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     g_cond_init(&tree->replaced);
+    tree->removed_definitions = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     return tree;
 }
 
@@ -38,6 +39,7 @@ map_tree_free(MapTree *tree)
     g_hash_table_destroy(tree->volume_changes);
     g_hash_table_destroy(tree->volume_ends);
     g_hash_table_destroy(tree->replacing);
+    g_hash_table_destroy(tree->removed_definitions);
     g_hash_table_destroy(tree->replacements);
     g_cond_clear(&tree->replaced);
     g_mutex_clear(&tree->lock);
@@ -240,7 +242,7 @@ lookup_top(MapTree *tree, const char *name, GError **error)
     pool = find_pool(tree, name, &local);
     if (pool)
         return pool_node(MAP_NODE_POOL, pool);
-    if (!local && stem)
+    if (!local && stem && !map_definition_is_removed(tree, stem))
         pool = find_pool(tree, stem, &local);
     if (pool)
         return pool_node(MAP_NODE_POOL_XML, pool);

@@ -150,16 +150,28 @@ typedef struct {
     gboolean in_place;   /* volume files may be read from here (direct=auto) */
     MapCache *cache;
     MapScratch *scratch;
-    GMutex lock;                /* guards the eight below */
-    GHashTable *volume_states;  /* "POOL/NAME" -> MapVolumeState, settled ones absent */
-    GHashTable *volume_changes; /* "POOL/NAME" -> the number of its last change, if any */
-    GHashTable *volume_ends;    /* "POOL/NAME" -> guint64: the end of what open files wrote */
-    GHashTable *replacing;      /* "POOL/NAME" of the volumes being replaced */
-    GHashTable *replacements;   /* "POOL/NAME" -> the number of its last replacement */
-    GCond replaced;             /* signalled when one is no longer */
-    guint last_change;          /* the number of the last change to any volume */
-    guint last_forgotten;       /* a number taken when entries were last forgotten */
+    GMutex lock;                     /* guards the nine below */
+    GHashTable *volume_states;       /* "POOL/NAME" -> MapVolumeState, settled ones absent */
+    GHashTable *volume_changes;      /* "POOL/NAME" -> the number of its last change, if any */
+    GHashTable *volume_ends;         /* "POOL/NAME" -> guint64: the end of what open files wrote */
+    GHashTable *replacing;           /* "POOL/NAME" of the volumes being replaced */
+    GHashTable *replacements;        /* "POOL/NAME" -> the number of its last replacement */
+    GCond replaced;                  /* signalled when one is no longer */
+    GHashTable *removed_definitions; /* pool -> gint64: until when its NAME.xml is hidden */
+    guint last_change;               /* the number of the last change to any volume */
+    guint last_forgotten;            /* a number taken when entries were last forgotten */
 } MapTree;
+
+/*
+ * unlink of NAME.xml (mapping/definitions.c): the pool stays defined, and its definition file
+ * is hidden from lookups and listings for MAP_REMOVED_DEFINITION_SECONDS, or until restored
+ * (a new NAME.xml is defined), so that tools that remove a file before writing it anew can
+ * create a new one in its place (P3). Thread-safe.
+ */
+#define MAP_REMOVED_DEFINITION_SECONDS 30
+void map_definition_removed(MapTree *tree, const char *pool);
+void map_definition_restored(MapTree *tree, const char *pool);
+gboolean map_definition_is_removed(MapTree *tree, const char *pool);
 
 /* The mapping of @conn, caching what libvirt says for @cache_ttl seconds; listings may
  * read volume files from here where @in_place. */

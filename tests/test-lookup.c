@@ -58,6 +58,31 @@ test_pool_xml(void)
     g_assert_nonnull(strstr(node->pool->xml, "<name>default-pool</name>"));
 }
 
+/* P3: a definition file removed (unlink, before a tool writes it anew) is hidden, the pool
+ * staying, until restored. */
+static void
+test_removed_definition(void)
+{
+    g_autoptr(GError) error = NULL;
+    g_autoptr(MapNode) pool = NULL;
+    g_autoptr(MapNode) again = NULL;
+    g_auto(GStrv) hidden = NULL;
+    g_auto(GStrv) shown = NULL;
+
+    map_definition_removed(tree, "default-pool");
+    g_assert_null(map_lookup(tree, "/default-pool.xml", &error));
+    g_assert_error(error, OPS_ERROR, ENOENT);
+    pool = map_lookup(tree, "/default-pool", NULL);
+    g_assert_cmpint(pool->kind, ==, MAP_NODE_POOL);
+    hidden = map_list(tree, "/", NULL);
+    g_assert_true(strv_equal(hidden, ".errors | default-pool | idle | idle.xml"));
+    map_definition_restored(tree, "default-pool");
+    again = map_lookup(tree, "/default-pool.xml", NULL);
+    g_assert_cmpint(again->kind, ==, MAP_NODE_POOL_XML);
+    shown = map_list(tree, "/", NULL);
+    g_assert_true(strv_equal(shown, ".errors | default-pool | default-pool.xml | idle | idle.xml"));
+}
+
 static void
 test_inactive_pool(void)
 {
@@ -430,6 +455,7 @@ main(int argc, char **argv)
     g_test_add_func("/mapping/lookup/pool-named-xml", test_pool_named_xml);
     g_test_add_func("/mapping/lookup/pool-named-error-log", test_pool_named_error_log);
     g_test_add_func("/mapping/lookup/scratch", test_scratch);
+    g_test_add_func("/mapping/lookup/removed-definition", test_removed_definition);
     g_test_add_func("/mapping/lookup/new-pool-target", test_new_pool_target);
     g_test_add_func("/ops/connection/unreachable", test_unreachable);
     status = g_test_run();

@@ -110,8 +110,29 @@ check_fails "L3, P4: ... nor by mv" "Permission denied" \
     sh -c "cat '$MNT/tp.xml' > '$MNT/tp.new' && mv '$MNT/tp.new' '$MNT/tp.xml'"
 check_eq "P4: ... and the transient pool stays as it was" "tp" \
     "$(v pool-list --transient --name | xargs)"
-check_fails "a pool cannot be removed through its definition" "Operation not permitted" \
-    rm "$MNT/p1.xml"
+# Tools that remove a file before writing it anew (P3).
+v pool-dumpxml --inactive p1 >"$WORK/p1-new.xml"
+for how in install cp mv; do
+    mode=$(case $how in install) echo 0701 ;; cp) echo 0705 ;; mv) echo 0710 ;; esac)
+    sed -i "s|<mode>[0-7]*</mode>|<mode>$mode</mode>|" "$WORK/p1-new.xml"
+    cp "$WORK/p1-new.xml" "$WORK/p1-$how.xml"
+    case $how in
+    install) check "P3: install onto NAME.xml" install -m 644 "$WORK/p1-$how.xml" "$MNT/p1.xml" ;;
+    cp) check "P3: cp --remove-destination onto NAME.xml" \
+        cp --remove-destination "$WORK/p1-$how.xml" "$MNT/p1.xml" ;;
+    mv) check "P3: mv from another filesystem onto NAME.xml" mv "$WORK/p1-$how.xml" "$MNT/p1.xml" ;;
+    esac
+    check_eq "P3: ... defined the pool" "$mode" "$(mode_of p1)"
+done
+check "P3: rm of NAME.xml leaves the pool defined (rmdir removes it)" \
+    sh -c "rm '$MNT/p1.xml' && virsh -q -c '$URI' pool-info p1 >/dev/null"
+check_fails "P3: ... and hides NAME.xml for a while, to be written anew" "No such file" \
+    stat "$MNT/p1.xml"
+check "P3: ... as cp does" cp "$WORK/p1-new.xml" "$MNT/p1.xml"
+check "P3: ... after which it shows the pool's definition" \
+    grep -q "<mode>0710</mode>" "$MNT/p1.xml"
+check_fails "P3: a transient pool's definition cannot be removed" "Operation not permitted" \
+    rm "$MNT/tp.xml"
 # A new pool that libvirt defines but cannot build: the close says why, and so does .errors,
 # although the errno is ENOENT (no lookup's answer here).
 echo "<pool type='dir'><name>nodir</name><target><path>/proc/none/nodir</path></target></pool>" \
