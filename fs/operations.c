@@ -261,6 +261,8 @@ fs_rename(const char *from, const char *to, unsigned int flags)
         return fs_volume_unlink("unlink", from);
     if (from_parts.kind == MAP_PATH_VOLUME)
         return fs_volume_rename(from, to);
+    if (g_str_equal(to + 1, MAP_ERROR_LOG_NAME))
+        return fs_refuse("rename", to, EPERM, "the error log is the server's");
     return rename_at_root(from, to, source);
 }
 

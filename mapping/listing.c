@@ -31,7 +31,9 @@ list_root(MapTree *tree, GError **error)
     for (char **pool = pools; *pool; pool++) {
         char *xml = map_xml_name(*pool);
 
-        if (!g_str_equal(*pool, MAP_ERROR_LOG_NAME))
+        /* libvirt takes "." and ".." for names; the kernel's own entries hide such pools. */
+        if (!g_str_equal(*pool, MAP_ERROR_LOG_NAME) && !g_str_equal(*pool, ".") &&
+            !g_str_equal(*pool, ".."))
             g_ptr_array_add(names, g_strdup(*pool));
         if (g_hash_table_contains(seen, xml) || map_definition_is_removed(tree, *pool)) {
             g_free(xml);

@@ -383,6 +383,9 @@ stream_write(OpsData *data, const char *buf, gsize size, guint64 offset, GError 
     }
     if (!data->upload) {
         data->upload = ops_upload_start(data->volume, data->name, offset, error);
+        /* The daemon cannot seek its file that far (EINVAL): it cannot be that long. */
+        if (!data->upload && offset > data->end && error && (*error)->code == EINVAL)
+            (*error)->code = EFBIG;
         if (!data->upload)
             return FALSE;
         data->upload_at = offset;

@@ -233,10 +233,12 @@ check_landed(virStorageVolPtr volume, const char *name, guint64 end, GError **er
     if (!pool || virStoragePoolRefresh(pool, 0) < 0 || virStoragePoolGetInfo(pool, &info) < 0 ||
         info.available >= end - length)
         return TRUE;
-    g_set_error(error, OPS_ERROR, ENOSPC,
+    /* More than the whole pool could hold: the file cannot be that long (EFBIG). */
+    g_set_error(error, OPS_ERROR, end - length > info.capacity ? EFBIG : ENOSPC,
                 "cannot write volume '%s': it ends at byte %" G_GUINT64_FORMAT
-                ", short of the %" G_GUINT64_FORMAT " written: the pool is full",
-                name, length, end);
+                ", short of the %" G_GUINT64_FORMAT " written: %s",
+                name, length, end,
+                end - length > info.capacity ? "the file cannot be that long" : "the pool is full");
     return FALSE;
 }
 

@@ -465,6 +465,13 @@ print(failures.qsize())
 PY
 )"
 
+check_fails "V5, E1: a write far past what a file can hold fails with EFBIG" "File too large" \
+    python3 -c "import os, sys
+fd = os.open(sys.argv[1], os.O_WRONLY | os.O_CREAT, 0o600)
+os.pwrite(fd, b'x', 1 << 62)
+os.close(fd)" "$MNT/p/far.raw"
+rm -f "$MNT/p/far.raw"
+
 # Errors (V5, E1): a full pool, a volume deleted while open.
 check_fails "V5: cp into a full pool fails with ENOSPC" "No space left on device" \
     sh -c "head -c 32M /dev/urandom > '$local_dir/big' && cp '$local_dir/big' '$MNT/full/big.raw'"

@@ -44,3 +44,17 @@ check_fails "E1: a pool that does not exist is ENOENT" "No such file or director
 check_fails "E1: the definition of a pool that does not exist is ENOENT" \
     "No such file or directory" cat "$MNT/nope.xml"
 check_fails "E1: below a volume there is nothing" "Not a directory" stat "$MNT/demo/disk.raw/x"
+
+# libvirt takes "." and ".." for pool names; the kernel's own entries hide such pools, and
+# the root lists each dot entry once.
+mkdir "$SB/pools/dots" && chown "$POOL_OWNER:" "$SB/pools/dots"
+v pool-define-as . dir --target "$SB/pools/dots" >/dev/null
+v pool-define-as .. dir --target "$SB/pools/dots" >/dev/null
+check_eq "L1: pools named . and .. do not list the dot entries twice" ". .." \
+    "$(ls -a "$MNT" | grep -xE '\.{1,2}' | xargs)"
+v pool-undefine . >/dev/null && v pool-undefine .. >/dev/null
+echo note >"$MNT/note.txt"
+check_fails "E2: nothing can be renamed onto the error log" "Operation not permitted" \
+    mv "$MNT/note.txt" "$MNT/.errors"
+check "E2: ... and the file stays" test -f "$MNT/note.txt"
+rm -f "$MNT/note.txt"
