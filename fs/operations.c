@@ -421,28 +421,39 @@ fs_statfs(const char *path, struct statvfs *st)
     return 0;
 }
 
-/* Errors: ENOENT, ENODATA, EOPNOTSUPP, ERANGE, EIO, ENOTCONN. */
+/*
+ * The value of extended attribute @name of @path, for @operation, in @text (new): 0, or a
+ * negative errno. Attributes live only in the user namespace here: no SELinux labels, no
+ * ACLs (modes come from libvirt). ls -l asks every file for both; "not supported" GNU ls
+ * takes as true of the whole filesystem, and stops asking.
+ */
 static int
-fs_getxattr(const char *path, const char *name, char *value, size_t size)
+attribute_text(const char *operation, const char *path, const char *name, char **text)
 {
     g_autoptr(GError) error = NULL;
     g_autoptr(MapNode) node = NULL;
-    g_autofree char *text = NULL;
-    size_t length;
 
-    g_debug("getxattr '%s' %s", path, name);
-    /* Attributes live only in the user namespace here: no SELinux labels, no ACLs (modes
-     * come from libvirt). ls -l asks every file for both; "not supported" GNU ls takes as
-     * true of the whole filesystem, and stops asking. */
+    g_debug("%s '%s' %s", operation, path, name);
     if (!g_str_has_prefix(name, "user."))
         return -EOPNOTSUPP;
     if (!g_str_has_prefix(name, MAP_XATTR_PREFIX))
         return -ENODATA;
     node = map_lookup_described(fs_state()->tree, path, &error);
     if (node)
-        text = map_xattr_value(node, name, &error);
-    if (!text)
-        return fs_fail("getxattr", path, error);
+        *text = map_xattr_value(node, name, &error);
+    return *text ? 0 : fs_fail(operation, path, error);
+}
+
+/* Errors: ENOENT, ENODATA, EOPNOTSUPP, ERANGE, EIO, ENOTCONN. */
+static int
+fs_getxattr(const char *path, const char *name, char *value, size_t size)
+{
+    g_autofree char *text = NULL;
+    int status = attribute_text("getxattr", path, name, &text);
+    size_t length;
+
+    if (status)
+        return status;
     length = strlen(text);
     if (size == 0)
         return (int)length;
@@ -450,6 +461,18 @@ fs_getxattr(const char *path, const char *name, char *value, size_t size)
         return -ERANGE;
     memcpy(value, text, length);
     return (int)length;
+}
+
+/* libvirt's attributes are facts about a pool or volume: none can be removed. Errors:
+ * EPERM, ENODATA, EOPNOTSUPP, ENOENT, EIO, ENOTCONN. */
+static int
+fs_removexattr(const char *path, const char *name)
+{
+    g_autofree char *text = NULL;
+    int status = attribute_text("removexattr", path, name, &text);
+
+    return status ? status
+                  : fs_refuse("removexattr", path, EPERM, "libvirt's attributes cannot be removed");
 }
 
 /* Errors: ENOENT, ERANGE, EIO, ENOTCONN. */
@@ -566,5 +589,6 @@ const struct fuse_operations fs_operations = {
     .copy_file_range = fs_copy_file_range,
     .getxattr = fs_getxattr,
     .listxattr = fs_listxattr,
+    .removexattr = fs_removexattr,
     .setxattr = fs_setxattr,
 };

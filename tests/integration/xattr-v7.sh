@@ -55,3 +55,7 @@ check_fails "V7: security labels are not supported (so ls -l stops asking for th
 check_fails "V7: nor are ACLs" "Operation not supported" getfattr -n system.posix_acl_access "$vol"
 check_eq "V7: the root and the XML files have no attributes" "" \
     "$(names "$MNT")$(names "$MNT/demo.xml")"
+check_fails "V7: libvirt's attributes cannot be removed" "Operation not permitted" \
+    setfattr -x user.libvirt.capacity "$vol"
+check_fails "V7: ... and one that is not there is ENODATA" "No such attribute" \
+    setfattr -x user.libvirt.nothing "$vol"
