@@ -116,6 +116,7 @@ fs_mkdir(const char *path, mode_t mode)
     map_forget_path(state->tree, path);
     if (!target || !ops_pool_create_dir(state->conn, parts.top, target, &error))
         return fs_fail("mkdir", path, error);
+    map_definition_restored(state->tree, parts.top); /* a new pool's NAME.xml shows at once */
     return 0;
 }
 
@@ -148,6 +149,18 @@ fs_rmdir(const char *path)
     if (!ops_pool_remove(state->conn, node->pool->name, &error))
         return fs_fail("rmdir", path, error);
     map_volume_settle_pool(state->tree, node->pool->name);
+    map_definition_restored(state->tree, node->pool->name);
+    return 0;
+}
+
+/* Removing NAME.xml (P3): a tool replacing the file removes it first. The pool stays (rmdir
+ * removes it) and a new NAME.xml written in its place defines it. */
+static int
+remove_definition(const char *path, const OpsPool *pool)
+{
+    if (!pool->persistent)
+        return fs_refuse("unlink", path, EPERM, "a transient pool has no definition to replace");
+    map_definition_removed(fs_state()->tree, pool->name);
     return 0;
 }
 
@@ -169,13 +182,7 @@ fs_unlink(const char *path)
             return fs_fail("unlink", path, error);
         return 0;
     case MAP_NODE_POOL_XML:
-        /* P3: a tool replacing the file removes it first; the pool stays (rmdir removes it) and
-         * a new NAME.xml written in its place defines it. */
-        if (!node->pool->persistent)
-            return fs_refuse("unlink", path, EPERM,
-                             "a transient pool has no definition to replace");
-        map_definition_removed(state->tree, node->pool->name);
-        return 0;
+        return remove_definition(path, node->pool);
     case MAP_NODE_VOLUME:
         return fs_volume_unlink("unlink", path);
     default:
@@ -263,6 +270,10 @@ fs_rename(const char *from, const char *to, unsigned int flags)
         return fs_volume_rename(from, to);
     if (g_str_equal(to + 1, MAP_ERROR_LOG_NAME))
         return fs_refuse("rename", to, EPERM, "the error log is the server's");
+    /* libfuse hides an open file that is removed, by renaming it so, to remove it at its
+     * last close: for NAME.xml that is its removal now. */
+    if (source->kind == MAP_NODE_POOL_XML && g_str_has_prefix(to + 1, FS_HIDDEN_PREFIX))
+        return remove_definition(from, source->pool);
     return rename_at_root(from, to, source);
 }
 

@@ -200,7 +200,7 @@ gboolean ops_pool_set_running(OpsConnection *conn, const char *name, gboolean ru
 /* P5: marks pool @name to start, or not, with the daemon. */
 gboolean ops_pool_set_autostart(OpsConnection *conn, const char *name, gboolean autostart,
                                 GError **error);
-/* P5, C2: has libvirt rescan pool @name's storage. */
+/* P5, C2: has libvirt rescan pool @name's storage; EBUSY while another call has a job on it. */
 gboolean ops_pool_refresh(OpsConnection *conn, const char *name, GError **error);
 
 /*

@@ -5,6 +5,7 @@
  * found it; where that cannot be (a pool defined but then not startable) the error says so.
  */
 #include <errno.h>
+#include <string.h>
 
 #include "ops/ops-private.h"
 
@@ -286,7 +287,17 @@ ops_pool_refresh(OpsConnection *conn, const char *name, GError **error)
     if (!pool)
         return FALSE;
     g_debug("libvirt: virStoragePoolRefresh(%s)", name);
-    if (virStoragePoolRefresh(pool, 0) < 0)
-        return ops_step_failed(error, "cannot refresh pool", name);
+    if (virStoragePoolRefresh(pool, 0) < 0) {
+        /* libvirt refuses while another call has a job on the pool (a clone, a build), with
+         * an internal error that only its words tell apart: EBUSY. */
+        const virError *err = virGetLastError();
+        gboolean busy = err && err->code == VIR_ERR_INTERNAL_ERROR && err->message &&
+                        strstr(err->message, "asynchronous jobs");
+
+        ops_step_failed(error, "cannot refresh pool", name);
+        if (busy && error && *error)
+            (*error)->code = EBUSY;
+        return FALSE;
+    }
     return TRUE;
 }

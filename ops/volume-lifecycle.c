@@ -235,8 +235,8 @@ device_of(const char *path, dev_t *device)
 }
 
 /* Refreshes pool @name for a file moved on the host. libvirt refuses while another call has
- * a job on the pool (a clone, a build: "asynchronous jobs running", EIO here): that is waited
- * out, REFRESH_TRIES times at most, REFRESH_WAIT apart, since the file has already moved. */
+ * a job on the pool (a clone, a build: EBUSY from ops_pool_refresh): that is waited out,
+ * REFRESH_TRIES times at most, REFRESH_WAIT apart, since the file has already moved. */
 static gboolean
 refresh_patiently(OpsConnection *conn, const char *name, GError **error)
 {
@@ -245,7 +245,7 @@ refresh_patiently(OpsConnection *conn, const char *name, GError **error)
 
         if (ops_pool_refresh(conn, name, &local))
             return TRUE;
-        if (tries == REFRESH_TRIES || local->code != EIO) {
+        if (tries == REFRESH_TRIES || local->code != EBUSY) {
             g_propagate_error(error, g_steal_pointer(&local));
             return FALSE;
         }

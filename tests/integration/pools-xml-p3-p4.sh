@@ -124,6 +124,13 @@ for how in install cp mv; do
     esac
     check_eq "P3: ... defined the pool" "$mode" "$(mode_of p1)"
 done
+# Removed while another process has it open, libfuse renames it to a hidden name instead.
+exec 3<"$MNT/p1.xml"
+sed "s|<mode>[0-7]*</mode>|<mode>0750</mode>|" "$WORK/p1-new.xml" >"$WORK/p1-open.xml"
+check "P3: install onto NAME.xml while another process has it open" \
+    install -m 644 "$WORK/p1-open.xml" "$MNT/p1.xml"
+check_eq "P3: ... defined the pool" 0750 "$(mode_of p1)"
+exec 3<&-
 check "P3: rm of NAME.xml leaves the pool defined (rmdir removes it)" \
     sh -c "rm '$MNT/p1.xml' && virsh -q -c '$URI' pool-info p1 >/dev/null"
 check_fails "P3: ... and hides NAME.xml for a while, to be written anew" "No such file" \
@@ -131,6 +138,12 @@ check_fails "P3: ... and hides NAME.xml for a while, to be written anew" "No suc
 check "P3: ... as cp does" cp "$WORK/p1-new.xml" "$MNT/p1.xml"
 check "P3: ... after which it shows the pool's definition" \
     grep -q "<mode>0710</mode>" "$MNT/p1.xml"
+make_pool again start
+rm "$MNT/again.xml" && rmdir "$MNT/again"
+make_pool again start
+check "P3: a pool made again just after its NAME.xml was removed shows its NAME.xml" \
+    test -f "$MNT/again.xml"
+rmdir "$MNT/again"
 check_fails "P3: a transient pool's definition cannot be removed" "Operation not permitted" \
     rm "$MNT/tp.xml"
 # A new pool that libvirt defines but cannot build: the close says why, and so does .errors,
