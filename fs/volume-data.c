@@ -151,9 +151,9 @@ catch_up(FsHandle *handle, const MapPath *parts, GError **error)
 }
 
 /*
- * Sets the length of volume @parts, written through @handle, to @size bytes (not 0): a program
- * that writes a file's bytes means that by ftruncate, whatever its format (qemu-img trims or
- * extends the image it writes), as the bytes written are the volume (V1). The handle's lock is
+ * Sets the length of file volume @parts, written through @handle, to @size bytes (not 0): a
+ * program that writes a file's bytes means that by ftruncate, whatever its format (qemu-img trims
+ * or extends the image it writes), as the bytes written are the volume (V1). The handle's lock is
  * held.
  */
 static int
@@ -174,6 +174,16 @@ set_length_locked(const char *path, const MapPath *parts, FsHandle *handle, guin
     return 0;
 }
 
+/* Whether volume @path is a file: a device's length is its own, and a network volume has no
+ * upload to cut it with. */
+static gboolean
+is_file_volume(const char *path)
+{
+    g_autoptr(MapNode) node = map_lookup(fs_state()->tree, path, NULL);
+
+    return node && node->kind == MAP_NODE_VOLUME && g_strcmp0(node->volume->type, "file") == 0;
+}
+
 int
 fs_volume_truncate(const char *path, FsHandle *handle, guint64 size)
 {
@@ -185,7 +195,7 @@ fs_volume_truncate(const char *path, FsHandle *handle, guint64 size)
     /* qemu-img and others empty a file they just made before writing it: still new. */
     if (size == 0 && (unsized || fs_volume_in_state(path, MAP_VOLUME_NEW)))
         return 0;
-    if (handle && handle->writes_bytes && size > 0)
+    if (handle && handle->writes_bytes && size > 0 && is_file_volume(path))
         return set_length_locked(path, &parts, handle, size);
     /* libvirt resizes no volume that a stream is writing. */
     status = handle && !unsized ? flush_locked("truncate", path, handle, FALSE) : 0;
@@ -259,9 +269,17 @@ fs_volume_write(const char *path, FsHandle *handle, const char *buf, size_t size
     OpsData *data;
 
     if (!fs_volume_parts(path, &parts, &error) || !fill_new_volume(&parts, handle, &error) ||
-        !(data = data_locked(&parts, handle, &error)) || !catch_up(handle, &parts, &error) ||
-        !ops_data_write(data, buf, size, offset, &error))
+        !(data = data_locked(&parts, handle, &error)) || !catch_up(handle, &parts, &error))
         return fs_fail_logged("write", path, error);
+    /* A replacement of the volume (another file's O_TRUNC) that began since catch_up: the
+     * write goes into the new volume once it is made, as on one inode. */
+    while (!ops_data_write(data, buf, size, offset, &error)) {
+        if (!map_volume_retry(fs_state()->tree, parts.top, parts.volume, &handle->replacement,
+                              error))
+            return fs_fail_logged("write", path, error);
+        g_clear_error(&error);
+        ops_data_follow_replacement(data);
+    }
     handle->wrote = TRUE;
     handle->writes_bytes = TRUE;
     map_volume_wrote(fs_state()->tree, parts.top, parts.volume, (guint64)offset + size);
