@@ -256,6 +256,8 @@ fs_define_from(const char *operation, const char *path, MapScratchFile *file, gb
         return 0;
     if (!xml || !ops_pool_define(state->conn, pool, xml, &error))
         return fs_fail_logged(operation, path, error);
+    /* C1: NAME.xml read at once shows it, without waiting for libvirt's event. */
+    map_forget_pool(state->tree, pool);
     map_scratch_file_mark_clean(file);
     /* A new pool's definition is libvirt's now: the scratch file that carried it is done, and
      * NAME.xml, removed to be written anew, shows the pool's again. */
