@@ -81,10 +81,10 @@ flush_locked(const char *operation, const char *path, FsHandle *handle, gboolean
         return 0;
     }
     /* Bytes written first: libvirt now looks at them to tell the volume's format (V1). The
-     * end of an upload has the daemon refresh the pool by itself; bytes written in place
-     * need asking. */
+     * end of an upload has the daemon refresh the pool by itself, but later, on a thread of
+     * its own: virsh asked at once (C1) could still see a raw volume. */
     if (map_volume_state(state->tree, parts.top, parts.volume) == MAP_VOLUME_FILLING &&
-        (!ops_data_in_place(handle->data) || refresh_for_format(parts.top)))
+        refresh_for_format(parts.top))
         map_volume_set_state(state->tree, parts.top, parts.volume, MAP_VOLUME_SETTLED);
     return 0;
 }
