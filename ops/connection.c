@@ -146,8 +146,6 @@ ops_connection_open(const char *uri, GError **error)
     result->requested = g_strdup(uri);
     result->uri = g_steal_pointer(&canonical);
     result->lifecycle_event = result->refresh_event = -1;
-    g_mutex_init(&result->writers_lock);
-    result->writers = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     return result;
 }
 
@@ -161,8 +159,6 @@ ops_connection_free(OpsConnection *conn)
     if (conn->conn)
         virConnectClose(conn->conn);
     g_mutex_clear(&conn->lock);
-    g_mutex_clear(&conn->writers_lock);
-    g_hash_table_unref(conn->writers);
     g_free(conn->requested);
     /* libvirt allocated the URI with malloc, and g_free is free since glib 2.46. */
     g_free(conn->uri);

@@ -17,10 +17,10 @@
  *   has several, the kernel splits a large read): a read a little ahead of the download has
  *   it go on rather than start anew, and the bytes it passes wait in a stash (ops/stash.c)
  *   for the reads behind. No download starts at or past the volume's end: the
- *   daemon would send a window of zeros there, not an end. A forward gap in the writes
- *   past the volume's end (asked of the daemon once an upload) travels as a hole, where no
- *   other open file writes the volume; anywhere else a hole would cut the file there, so
- *   the upload is finished and another started past the gap instead. An upload is fed
+ *   daemon would send a window of zeros there, not an end. A write that is not where the
+ *   upload is goes on in a new upload there: a hole would have the daemon cut the file
+ *   where it ends, with no way to know that another open file has not written beyond by
+ *   then (a gap past the end stays a hole in the file all the same). An upload is fed
  *   from a thread of its own (ops/upload.c), so that writes overlap sends.
  * Data written is in the volume once ops_data_flush returns: an upload is finished.
  */
@@ -61,8 +61,7 @@ struct _OpsData {
     OpsStash *stash;      /* bytes the download passed that reads behind it may still want */
     OpsUpload *upload;    /* the upload under way, writing at upload_at */
     guint64 upload_at;
-    gboolean end_asked; /* the end was asked since the upload began */
-    guint64 end;        /* the volume's length (its file's, physical) as far as this handle knows */
+    guint64 end; /* the volume's length (its file's, physical) as far as this handle knows */
 };
 
 /* Sets @error from libvirt for a stream operation on @data's volume. */
@@ -82,25 +81,6 @@ system_failed(OpsData *data, GError **error, const char *what)
     g_set_error(error, OPS_ERROR, err, "cannot %s volume '%s': %s", what, data->name,
                 g_strerror(err));
     return FALSE;
-}
-
-/* Adds @delta (1, -1, or 0 to ask) to the count of open files that write @data's volume
- * through this connection; returns the count. */
-static guint
-count_writers(OpsData *data, int delta)
-{
-    OpsConnection *conn = data->conn;
-    const char *key = virStorageVolGetKey(data->volume);
-    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&conn->writers_lock);
-    guint count = GPOINTER_TO_UINT(g_hash_table_lookup(conn->writers, key)) + delta;
-
-    if (delta == 0)
-        return count;
-    if (count)
-        g_hash_table_insert(conn->writers, g_strdup(key), GUINT_TO_POINTER(count));
-    else
-        g_hash_table_remove(conn->writers, key);
-    return count;
 }
 
 /* The path of @volume's file or device, where the daemon is on this host; NULL where not. */
@@ -173,8 +153,6 @@ ops_data_open(OpsConnection *conn, const char *pool, const char *name, gboolean 
     data->volume = g_steal_pointer(&volume);
     data->end = length;
     data->stash = ops_stash_new(STASH_LIMIT);
-    if (writable)
-        count_writers(data, 1);
     return data;
 }
 
@@ -354,33 +332,11 @@ static gboolean
 stream_write(OpsData *data, const char *buf, gsize size, guint64 offset, GError **error)
 {
     forget_read_ahead(data);
-    if (data->upload && offset != data->upload_at) {
-        gboolean hole = FALSE;
-
-        /* Past the volume's end a gap is a hole. Anywhere else a hole would cut the file (the
-         * daemon truncates a file where a hole ends), so the end is asked once an upload:
-         * before it began, the volume may have grown (through another open file, a resize);
-         * while it goes on, libvirt resizes it no more, and a change made through the mount
-         * meanwhile has the end asked anew (ops_data_refresh). Nor is a hole sent while
-         * another open file writes the volume: its bytes past this one's end would be cut
-         * (one opened later is safe once the daemon has the hole, within milliseconds). */
-        if (offset > data->upload_at && data->upload_at >= data->end &&
-            count_writers(data, 0) == 1) {
-            if (!data->end_asked && !ops_volume_length(data->volume, &data->end, error))
-                return FALSE;
-            data->end_asked = TRUE;
-            hole = data->upload_at >= data->end;
-        }
-        if (hole) {
-            if (!ops_upload_skip(data->upload, offset - data->upload_at, error)) {
-                g_clear_pointer(&data->upload, ops_upload_abort);
-                return FALSE;
-            }
-            data->upload_at = offset;
-        } else if (!finish_upload(data, error)) {
-            return FALSE;
-        }
-    }
+    /* A stream cannot seek: a write elsewhere ends the upload, and a new one starts there.
+     * (A gap sent as a hole instead would have the daemon cut the file where the hole ends,
+     * at some moment of its own: bytes another open file wrote further meanwhile would go.) */
+    if (data->upload && offset != data->upload_at && !finish_upload(data, error))
+        return FALSE;
     if (!data->upload) {
         data->upload = ops_upload_start(data->volume, data->name, offset, error);
         /* The daemon cannot seek its file that far (EINVAL): it cannot be that long. */
@@ -389,7 +345,6 @@ stream_write(OpsData *data, const char *buf, gsize size, guint64 offset, GError 
         if (!data->upload)
             return FALSE;
         data->upload_at = offset;
-        data->end_asked = FALSE;
     }
     if (!ops_upload_send(data->upload, buf, size, error)) {
         g_clear_pointer(&data->upload, ops_upload_abort);
@@ -517,16 +472,12 @@ ops_data_follow_move(OpsData *data, const char *pool, const char *name, GError *
     if (!volume || !finish_upload(data, error))
         return FALSE;
     forget_read_ahead(data);
-    if (data->writable)
-        count_writers(data, -1);
     virStorageVolFree(data->volume);
     data->volume = g_steal_pointer(&volume);
     g_free(data->pool);
     data->pool = g_strdup(pool);
     g_free(data->name);
     data->name = g_strdup(name);
-    if (data->writable)
-        count_writers(data, 1);
     reopen_if_unlinked(data);
     return data->fd >= 0 || ops_volume_length(data->volume, &data->end, error);
 }
@@ -564,8 +515,6 @@ ops_data_close(OpsData *data)
     ops_upload_abort(data->upload);
     if (data->fd >= 0)
         close(data->fd);
-    if (data->writable)
-        count_writers(data, -1);
     virStorageVolFree(data->volume);
     g_mutex_clear(&data->lock);
     g_free(data->pool);

@@ -28,8 +28,6 @@ struct _OpsConnection {
     gpointer watch_data;
     int lifecycle_event; /* callback ids on conn, -1 while not registered */
     int refresh_event;
-    GMutex writers_lock; /* guards writers */
-    GHashTable *writers; /* how many open files write each volume, by key (ops/data.c) */
 };
 
 /*
@@ -67,17 +65,15 @@ gboolean ops_volume_length(virStorageVolPtr volume, guint64 *length, GError **er
 char *ops_pool_type(virStoragePoolPtr pool, const char *name, GError **error);
 
 /*
- * An upload stream to a volume, fed from a thread of its own (ops/upload.c): send and skip
- * queue bytes, or a hole, and return at once, failing with an earlier failure of the
- * sender; finish waits for all to be sent, ends the stream and checks that the volume is as
- * long as what was sent: the daemon drops what does not fit in a full pool and says nothing
- * of it (ENOSPC then); abort drops it.
+ * An upload stream to a volume, fed from a thread of its own (ops/upload.c): send queues
+ * bytes and returns at once, failing with an earlier failure of the sender; finish waits for all to
+ * be sent, ends the stream and checks that the volume is as long as what was sent: the daemon drops
+ * what does not fit in a full pool and says nothing of it (ENOSPC then); abort drops it.
  */
 typedef struct _OpsUpload OpsUpload;
 OpsUpload *ops_upload_start(virStorageVolPtr volume, const char *name, guint64 offset,
                             GError **error);
 gboolean ops_upload_send(OpsUpload *upload, const char *buf, gsize size, GError **error);
-gboolean ops_upload_skip(OpsUpload *upload, guint64 length, GError **error);
 gboolean ops_upload_finish(OpsUpload *upload, GError **error);
 void ops_upload_abort(OpsUpload *upload);
 /* Sets the length of file @volume, named @name, to @length bytes (not 0), those before kept,

@@ -31,7 +31,6 @@ struct _OpsUpload {
     GCond changed; /* signalled when chunks, queued, closing or error change */
     GQueue chunks; /* of Chunk */
     gsize queued;  /* bytes in chunks */
-    guint unsent;  /* chunks queued and not yet sent */
     gboolean closing;
     GError *error; /* the first failure; later chunks are dropped */
 };
@@ -93,7 +92,6 @@ run_sender(gpointer data)
         }
         g_mutex_lock(&upload->lock);
         upload->queued -= chunk->data ? g_bytes_get_size(chunk->data) : 0;
-        upload->unsent--;
         g_cond_broadcast(&upload->changed);
         g_mutex_unlock(&upload->lock);
         chunk_free(chunk);
@@ -169,7 +167,6 @@ queue_chunk(OpsUpload *upload, Chunk *chunk, GError **error)
     }
     g_queue_push_tail(&upload->chunks, chunk);
     upload->queued += size;
-    upload->unsent++;
     g_cond_broadcast(&upload->changed);
     return TRUE;
 }
@@ -184,26 +181,15 @@ ops_upload_send(OpsUpload *upload, const char *buf, gsize size, GError **error)
     return queue_chunk(upload, chunk, error);
 }
 
-/* A hole is sent before this returns: the daemon cuts the file where a hole ends, so it must
- * have it before another open file writes further (ops/data.c sends none once there is one). */
-gboolean
-ops_upload_skip(OpsUpload *upload, guint64 length, GError **error)
+/* Queues a hole of @length bytes; FALSE with the sender's failure, if any. */
+static gboolean
+queue_hole(OpsUpload *upload, guint64 length, GError **error)
 {
     Chunk *chunk = g_new0(Chunk, 1);
-    gboolean sent;
 
     chunk->hole = length;
     upload->end += length;
-    if (!queue_chunk(upload, chunk, error))
-        return FALSE;
-    g_mutex_lock(&upload->lock);
-    while (!upload->error && upload->unsent > 0)
-        g_cond_wait(&upload->changed, &upload->lock);
-    sent = upload->error == NULL;
-    if (!sent)
-        g_propagate_error(error, g_error_copy(upload->error));
-    g_mutex_unlock(&upload->lock);
-    return sent;
+    return queue_chunk(upload, chunk, error);
 }
 
 /* Stops the sender once all is sent (or dropped, after a failure) and frees @upload;
@@ -313,7 +299,7 @@ ops_upload_cut(virStorageVolPtr volume, const char *name, guint64 length, GError
 
     if (!upload)
         return FALSE;
-    if (!ops_upload_skip(upload, 1, error)) {
+    if (!queue_hole(upload, 1, error)) {
         ops_upload_abort(upload);
         return FALSE;
     }
