@@ -128,8 +128,8 @@ data_locked(const MapPath *parts, FsHandle *handle, GError **error)
 /*
  * Has @handle's data forget what it read ahead of a change made since through the mount
  * (bytes written and flushed through another open file, a resize..., as map_volume_changes
- * counts them) and ask the volume's end anew, so that reads see the change and a write's
- * gap is judged against the current end. The handle's lock is held.
+ * counts them) and ask the volume's end anew, so that reads see the change. The handle's
+ * lock is held.
  */
 static gboolean
 catch_up(FsHandle *handle, const MapPath *parts, GError **error)
