@@ -31,8 +31,6 @@
 
 #include "ops/ops-private.h"
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(virStream, virStreamFree)
-
 /* The most of a volume one download covers: what libvirt's client can hold of it here. */
 #define DOWNLOAD_WINDOW (32 * 1024 * 1024)
 /* The most bytes kept for reads behind the download (qemu-img, say, has 8 reads of 2 MiB in
@@ -53,7 +51,7 @@ struct _OpsData {
     char *name;
     int fd; /* in place: the volume's file or device; -1 for streams */
     gboolean writable;
-    virStreamPtr download; /* the download under way, reading at download_at */
+    OpsDownload *download; /* the download under way, reading at download_at */
     guint64 download_at;
     guint64 download_end; /* where its window ends */
     guint64 window;       /* the length of its window */
@@ -63,15 +61,6 @@ struct _OpsData {
     guint64 upload_at;
     guint64 end; /* the volume's length (its file's, physical) as far as this handle knows */
 };
-
-/* Sets @error from libvirt for a stream operation on @data's volume. */
-static gboolean
-stream_failed(OpsData *data, GError **error, const char *what)
-{
-    g_autofree char *context = g_strdup_printf("%s volume '%s'", what, data->name);
-
-    return ops_error_from_libvirt(error, context);
-}
 
 static gboolean
 system_failed(OpsData *data, GError **error, const char *what)
@@ -166,10 +155,7 @@ ops_data_in_place(OpsData *data)
 static void
 drop_download(OpsData *data)
 {
-    if (data->download) {
-        virStreamAbort(data->download);
-        g_clear_pointer(&data->download, virStreamFree);
-    }
+    g_clear_pointer(&data->download, ops_download_free);
     data->hole = 0;
 }
 
@@ -193,14 +179,9 @@ finish_upload(OpsData *data, GError **error)
 static gboolean
 start_download(OpsData *data, guint64 offset, guint64 window, GError **error)
 {
-    g_autoptr(virStream) stream = virStreamNew(virStorageVolGetConnect(data->volume), 0);
-
-    g_debug("libvirt: virStorageVolDownload(%s, %" G_GUINT64_FORMAT ", %" G_GUINT64_FORMAT ")",
-            data->name, offset, window);
-    if (!stream || virStorageVolDownload(data->volume, stream, offset, window,
-                                         VIR_STORAGE_VOL_DOWNLOAD_SPARSE_STREAM) < 0)
-        return stream_failed(data, error, "cannot read");
-    data->download = g_steal_pointer(&stream);
+    data->download = ops_download_start(data->volume, data->name, offset, window, error);
+    if (!data->download)
+        return FALSE;
     data->download_at = offset;
     data->download_end = offset + window;
     data->window = window;
@@ -219,7 +200,7 @@ download_read(OpsData *data, char *buf, gsize size, GError **error)
     g_assert(data->download);
 
     while (got < size) {
-        int n;
+        gssize n;
 
         if (data->hole) {
             gsize zeros = MIN(data->hole, size - got);
@@ -229,17 +210,9 @@ download_read(OpsData *data, char *buf, gsize size, GError **error)
             got += zeros;
             continue;
         }
-        n = virStreamRecvFlags(data->download, buf + got, size - got, VIR_STREAM_RECV_STOP_AT_HOLE);
-        if (n == -3) {
-            long long length = 0;
-
-            if (virStreamRecvHole(data->download, &length, 0) < 0)
-                n = -1;
-            data->hole = (guint64)MAX(length, 0);
-        }
-        if (n == 0) { /* the end of the window, or of the volume before it */
-            virStreamFinish(data->download);
-            g_clear_pointer(&data->download, virStreamFree);
+        n = ops_download_recv(data->download, buf + got, size - got, &data->hole, error);
+        if (n == 0 && !data->hole) { /* the end of the window, or of the volume before it */
+            g_clear_pointer(&data->download, ops_download_finish);
             if (offset + got < data->download_end) {
                 data->end = offset + got; /* the volume's end, where it may have shrunk */
                 break;
@@ -251,13 +224,11 @@ download_read(OpsData *data, char *buf, gsize size, GError **error)
                 return -1;
             continue;
         }
-        if (n == -1) {
-            stream_failed(data, error, "cannot read");
+        if (n < 0) {
             forget_read_ahead(data);
             return -1;
         }
-        if (n > 0)
-            got += (gsize)n;
+        got += (gsize)n;
     }
     if (data->download)
         data->download_at = offset + got;

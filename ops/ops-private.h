@@ -65,6 +65,22 @@ gboolean ops_volume_length(virStorageVolPtr volume, guint64 *length, GError **er
 char *ops_pool_type(virStoragePoolPtr pool, const char *name, GError **error);
 
 /*
+ * A download stream of a volume, @length bytes from @offset (ops/download.c), sparse-aware.
+ * recv takes the next bytes into @buf, up to @size (not 0), sleeping until some come: it
+ * returns how many, or 0 with @hole set to the length of a hole that comes first (the
+ * stream is then past it) or to 0 at the stream's end, or -1 with @error set (ENOTCONN if
+ * the connection died). One thread at a time. finish ends a stream that reached its end;
+ * free drops one, and accepts NULL; each frees the download.
+ */
+typedef struct _OpsDownload OpsDownload;
+OpsDownload *ops_download_start(virStorageVolPtr volume, const char *name, guint64 offset,
+                                guint64 length, GError **error);
+gssize ops_download_recv(OpsDownload *download, char *buf, gsize size, guint64 *hole,
+                         GError **error);
+void ops_download_finish(OpsDownload *download);
+void ops_download_free(OpsDownload *download);
+
+/*
  * An upload stream to a volume, fed from a thread of its own (ops/upload.c): send queues
  * bytes and returns at once, failing with an earlier failure of the sender; finish waits for all to
  * be sent, ends the stream and checks that the volume is as long as what was sent: the daemon drops

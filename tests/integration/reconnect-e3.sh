@@ -71,6 +71,48 @@ kill -CONT "$(daemon_pid)"
 within 15 "E3: once the daemon answers again, the mount works" ls "$MNT/p"
 check "E3: ... and makes volumes" truncate -s 1M "$MNT/p/thawed.raw"
 
+# A read through streams waits for the daemon's bytes with no call in flight (ops/download.c),
+# and libvirt does not tell it that the connection died: the reader must find out itself.
+# The volume is large enough that the daemon is still sending it when the signal comes.
+head -c 512M /dev/urandom >"$SB/pools/p/stream.raw"
+chown "$POOL_OWNER:" "$SB/pools/p/stream.raw"
+v pool-refresh p >/dev/null
+has_read() { [ "$(awk '/^rchar/ { print $2 }' "/proc/$1/io")" -ge $((4 << 20)) ]; }
+# cut_read SIGNAL BOUND DESCRIPTION: a cat of stream.raw through the mount, whose daemon gets
+# SIGNAL once cat has read 4 MiB, fails with EIO or ENOTCONN within BOUND seconds.
+cut_read() {
+    local signal=$1 bound=$2 desc=$3 reader start status
+    cat "$MNT/p/stream.raw" >/dev/null 2>"$WORK/read.err" &
+    reader=$!
+    wait_for "cat to read" has_read "$reader"
+    kill "-$signal" "$(daemon_pid)"
+    start=$EPOCHREALTIME
+    if ! timeout 30 tail --pid="$reader" -f /dev/null; then
+        kill -9 "$reader"
+        wait "$reader"
+        not_ok "$desc" "it hung for 30 s"
+        return
+    fi
+    wait "$reader"
+    status=$?
+    if [ "$status" -ne 0 ] && grep -qE "Input/output error|not connected" "$WORK/read.err" &&
+        awk -v a="$start" -v b="$EPOCHREALTIME" -v l="$bound" 'BEGIN { exit !(b - a <= l) }'; then
+        ok "$desc ($(seconds_since "$start") s)"
+    else
+        not_ok "$desc" "status $status after $(seconds_since "$start") s: $(cat "$WORK/read.err")"
+    fi
+}
+cut_read STOP 15 "E3: a read through streams fails within the keepalive bound when the daemon freezes"
+kill -CONT "$(daemon_pid)"
+within 15 "E3: ... and once the daemon answers again, the volume reads whole" \
+    cmp "$MNT/p/stream.raw" "$SB/pools/p/stream.raw"
+cut_read KILL 2 "E3: a read through streams fails at once when the daemon is killed"
+start_daemon
+within 15 "E3: ... and once a daemon is back, the volume reads whole" \
+    cmp "$MNT/p/stream.raw" "$SB/pools/p/stream.raw"
+rm -f "$SB/pools/p/stream.raw"
+v pool-refresh p >/dev/null
+
 # The daemon stopped and started again while a large cp runs through the mount.
 cp "$WORK/data" "$MNT/p/big.raw" 2>"$WORK/cp.err" &
 copier=$!
