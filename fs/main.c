@@ -104,6 +104,9 @@ main(int argc, char **argv)
     state.defaults.uid = getuid();
     state.defaults.gid = getgid();
     clock_gettime(CLOCK_REALTIME, &state.defaults.mounted);
+    state.defaults.io_size = config.direct != FS_DIRECT_NEVER && ops_connection_is_local(conn)
+                                 ? MAP_IO_SIZE
+                                 : MAP_STREAM_IO_SIZE;
     status = serve(&config, &args, &state);
     fuse_opt_free_args(&args);
     return status;

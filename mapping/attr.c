@@ -49,7 +49,7 @@ stat_volume(const OpsVolume *volume, const MapDefaults *defaults, struct stat *s
     set_owner(st, &volume->perms, defaults);
     st->st_size = (off_t)volume->physical;
     st->st_blocks = (blkcnt_t)((volume->allocation + 511) / 512);
-    st->st_blksize = MAP_IO_SIZE; /* large reads and writes: each is a request */
+    st->st_blksize = defaults->io_size; /* large reads and writes: each is a request */
     st->st_atim = time_or(volume->atime, defaults->mounted);
     st->st_mtim = time_or(volume->mtime, defaults->mounted);
     st->st_ctim = time_or(volume->ctime, defaults->mounted);

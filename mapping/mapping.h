@@ -25,8 +25,14 @@
 
 G_BEGIN_DECLS
 
-/* The I/O size a volume's st_blksize suggests, and the largest FUSE request (fs_init). */
+/* The I/O size a volume's st_blksize suggests where it is read and written in place, and the
+ * largest FUSE request (fs_init). */
 #define MAP_IO_SIZE (1024 * 1024)
+/* The I/O size st_blksize suggests where volumes go through libvirt streams: one stream
+ * message (libvirt sends 256 KiB at most). A read of 1 MiB waits for four messages, then
+ * copies them all to the reader at once, while a read of one message overlaps that copy
+ * with the next message's arrival: `cat` read about 10% faster (scripts/bench). */
+#define MAP_STREAM_IO_SIZE (256 * 1024)
 
 /* The extension of a pool's definition file beside its directory. */
 #define MAP_XML_SUFFIX ".xml"
@@ -315,11 +321,13 @@ char **map_list(MapTree *tree, const char *path, GError **error);
  */
 char *map_new_pool_target(MapTree *tree, const char *pool_root, const char *name, GError **error);
 
-/* What stat shows where libvirt says nothing: the mounting user and the mount time. */
+/* What stat shows where libvirt says nothing: the mounting user and the mount time; and the
+ * st_blksize of volumes: MAP_IO_SIZE or MAP_STREAM_IO_SIZE, by their data path. */
 typedef struct {
     uid_t uid;
     gid_t gid;
     struct timespec mounted;
+    blksize_t io_size;
 } MapDefaults;
 
 /* Whether @volume is a directory: libvirt lists the subdirectories of a pool of files (a

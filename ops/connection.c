@@ -171,6 +171,12 @@ ops_connection_uri(OpsConnection *conn)
     return conn->uri;
 }
 
+gboolean
+ops_connection_is_local(OpsConnection *conn)
+{
+    return conn->local;
+}
+
 virConnectPtr
 ops_connection_get(OpsConnection *conn, GError **error)
 {

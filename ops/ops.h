@@ -38,6 +38,8 @@ OpsConnection *ops_connection_open(const char *uri, GError **error);
 void ops_connection_free(OpsConnection *conn);
 /* The canonical URI of the connection, owned by @conn. */
 const char *ops_connection_uri(OpsConnection *conn);
+/* Whether @conn's daemon runs on this host, so that its volumes may be reached in place. */
+gboolean ops_connection_is_local(OpsConnection *conn);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(OpsConnection, ops_connection_free)
 
 /*

@@ -4,7 +4,8 @@
 
 #include "mapping/mapping.h"
 
-static const MapDefaults defaults = {.uid = 1000, .gid = 100, .mounted = {1700000000, 5}};
+static const MapDefaults defaults = {
+    .uid = 1000, .gid = 100, .mounted = {1700000000, 5}, .io_size = MAP_IO_SIZE};
 
 static OpsPool *
 make_pool(void)
@@ -75,6 +76,20 @@ test_volume(void)
     g_assert_cmpint(st.st_mtim.tv_nsec, ==, 2);
     g_assert_cmpint(st.st_ctim.tv_sec, ==, 1795303390);
     g_assert_cmpuint(st.st_nlink, ==, 1);
+    g_assert_cmpint(st.st_blksize, ==, MAP_IO_SIZE);
+}
+
+/* Through streams, a volume suggests I/O of one stream message. */
+static void
+test_volume_stream_io_size(void)
+{
+    g_autoptr(MapNode) node = node_of(MAP_NODE_VOLUME);
+    MapDefaults streams = defaults;
+    struct stat st;
+
+    streams.io_size = MAP_STREAM_IO_SIZE;
+    map_node_stat(node, &streams, &st);
+    g_assert_cmpint(st.st_blksize, ==, 256 * 1024);
 }
 
 /* A subdirectory of a pool of files, which libvirt lists as a volume of type dir. */
@@ -327,6 +342,7 @@ main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/mapping/attr/volume", test_volume);
     g_test_add_func("/mapping/attr/volume-defaults", test_volume_defaults);
+    g_test_add_func("/mapping/attr/volume-stream-io-size", test_volume_stream_io_size);
     g_test_add_func("/mapping/attr/directory-volume", test_directory_volume);
     g_test_add_func("/mapping/attr/pool", test_pool);
     g_test_add_func("/mapping/attr/pool-defaults", test_pool_defaults);
