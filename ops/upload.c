@@ -226,6 +226,7 @@ check_landed(virStorageVolPtr volume, const char *name, guint64 end, GError **er
     g_autoptr(virStoragePool) pool = NULL;
     virStoragePoolInfo info;
     guint64 length;
+    gboolean too_long;
 
     if (!ops_volume_length(volume, &length, NULL) || length >= end)
         return TRUE;
@@ -235,11 +236,11 @@ check_landed(virStorageVolPtr volume, const char *name, guint64 end, GError **er
         info.available >= end - length)
         return TRUE;
     /* More than the whole pool could hold: the file cannot be that long (EFBIG). */
-    g_set_error(error, OPS_ERROR, end - length > info.capacity ? EFBIG : ENOSPC,
+    too_long = end - length > info.capacity;
+    g_set_error(error, OPS_ERROR, too_long ? EFBIG : ENOSPC,
                 "cannot write volume '%s': it ends at byte %" G_GUINT64_FORMAT
                 ", short of the %" G_GUINT64_FORMAT " written: %s",
-                name, length, end,
-                end - length > info.capacity ? "the file cannot be that long" : "the pool is full");
+                name, length, end, too_long ? "the file cannot be that long" : "the pool is full");
     return FALSE;
 }
 
