@@ -53,6 +53,15 @@ gboolean ops_step_failed(GError **error, const char *what, const char *name);
 /* Looks up pool @name of @conn: a reference the caller frees, or NULL with @error set. */
 virStoragePoolPtr ops_pool_lookup(OpsConnection *conn, const char *name, GError **error);
 /* Looks up volume @name of pool @pool: a reference the caller frees, or NULL with @error. */
+/*
+ * After a libvirt call on a volume failed at attempt @tries (from 1): TRUE, having waited a
+ * moment, if libvirt refused it as "operation invalid" and the attempts are not used up.
+ * libvirt 9.0 marks a volume "in use" while a transfer of it is being set up (a download or
+ * an upload starting, through another open file, for a few milliseconds) and refuses
+ * uploads and deletions meanwhile. (A pool that is not running answers the same, and so
+ * fails half a second later.) libvirt's last error is left for the caller to report.
+ */
+gboolean ops_volume_busy_wait(int tries);
 virStorageVolPtr ops_volume_lookup(OpsConnection *conn, const char *pool, const char *name,
                                    GError **error);
 

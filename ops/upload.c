@@ -13,8 +13,6 @@
 /* What one stream message carries, as virStreamSendAll sends: larger messages make the
  * daemon grow its receive buffer for each, and cost it more than they save. */
 #define MESSAGE_SIZE (256 * 1024)
-#define BUSY_TRIES   50
-#define BUSY_WAIT    (10 * 1000) /* µs */
 
 typedef struct {
     GBytes *data; /* bytes to send, or NULL for a hole */
@@ -98,11 +96,8 @@ run_sender(gpointer data)
     }
 }
 
-/* Starts an upload of @volume, named @name, at @offset, into a new stream. The daemon
- * refuses one while another transfer of the volume is being set up (another open file's
- * download starting, say: a few milliseconds), as "operation invalid": that is tried again,
- * BUSY_TRIES times at most, BUSY_WAIT apart. (A pool that is not running answers the same,
- * and so fails half a second later.) */
+/* Starts an upload of @volume, named @name, at @offset, into a new stream; tried again while
+ * another transfer of the volume is being set up (ops_volume_busy_wait). */
 static virStreamPtr
 start_stream(virStorageVolPtr volume, const char *name, guint64 offset, GError **error)
 {
@@ -111,22 +106,18 @@ start_stream(virStorageVolPtr volume, const char *name, guint64 offset, GError *
     g_debug("libvirt: virStorageVolUpload(%s, %" G_GUINT64_FORMAT ")", name, offset);
     for (int tries = 1;; tries++) {
         virStreamPtr stream = virStreamNew(virStorageVolGetConnect(volume), 0);
-        const virError *failure;
         gboolean again;
 
         if (stream && virStorageVolUpload(volume, stream, offset, 0,
                                           VIR_STORAGE_VOL_UPLOAD_SPARSE_STREAM) == 0)
             return stream;
-        failure = virGetLastError();
-        again =
-            stream && tries < BUSY_TRIES && failure && failure->code == VIR_ERR_OPERATION_INVALID;
+        again = stream && ops_volume_busy_wait(tries);
         if (!again)
             ops_error_from_libvirt(error, context); /* before virStreamFree resets it */
         if (stream)
             virStreamFree(stream);
         if (!again)
             return NULL;
-        g_usleep(BUSY_WAIT);
     }
 }
 

@@ -146,8 +146,12 @@ ops_volume_delete(OpsConnection *conn, const char *pool_name, const char *name, 
     if (!volume)
         return FALSE;
     g_debug("libvirt: virStorageVolDelete(%s, %s)", pool_name, name);
-    if (virStorageVolDelete(volume, 0) < 0)
-        return ops_step_failed(error, "cannot delete volume", name);
+    /* Another open file may be starting a transfer of it: an O_TRUNC replacing the volume
+     * while other files write it (E1) waits that out. */
+    for (int tries = 1; virStorageVolDelete(volume, 0) < 0; tries++) {
+        if (!ops_volume_busy_wait(tries))
+            return ops_step_failed(error, "cannot delete volume", name);
+    }
     return TRUE;
 }
 

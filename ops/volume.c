@@ -71,6 +71,21 @@ ops_volume_lookup(OpsConnection *conn, const char *pool_name, const char *name, 
     return volume;
 }
 
+/* How long a volume busy with a transfer's set-up is waited for: half a second. */
+#define BUSY_TRIES 50
+#define BUSY_WAIT  (10 * 1000) /* µs */
+
+gboolean
+ops_volume_busy_wait(int tries)
+{
+    const virError *failure = virGetLastError();
+
+    if (tries >= BUSY_TRIES || !failure || failure->code != VIR_ERR_OPERATION_INVALID)
+        return FALSE;
+    g_usleep(BUSY_WAIT);
+    return TRUE;
+}
+
 OpsVolume *
 ops_volume_get(OpsConnection *conn, const char *pool_name, const char *name, GError **error)
 {

@@ -7,6 +7,7 @@
 #include <libvirt/libvirt.h>
 
 #include "mapping/mapping.h"
+#include "ops/ops-private.h"
 
 #define TEST_URI "test:///default"
 
@@ -407,6 +408,23 @@ test_unreachable(void)
     g_assert_error(error, OPS_ERROR, ENOTCONN);
 }
 
+/* A volume busy with a transfer's set-up is "operation invalid" to libvirt: waited for, a
+ * bounded number of times; any other refusal is not. */
+static void
+test_volume_busy_wait(void)
+{
+    virStoragePoolPtr pool = virStoragePoolLookupByName(direct, "default-pool");
+
+    g_assert_nonnull(pool);
+    g_assert_cmpint(virStoragePoolCreate(pool, 0), <, 0); /* already running */
+    g_assert_cmpint(virGetLastError()->code, ==, VIR_ERR_OPERATION_INVALID);
+    g_assert_true(ops_volume_busy_wait(1));
+    g_assert_false(ops_volume_busy_wait(50));
+    virStoragePoolFree(pool);
+    g_assert_null(virStoragePoolLookupByName(direct, "no-such-pool"));
+    g_assert_false(ops_volume_busy_wait(1));
+}
+
 static void
 set_scene(void)
 {
@@ -458,6 +476,7 @@ main(int argc, char **argv)
     g_test_add_func("/mapping/lookup/removed-definition", test_removed_definition);
     g_test_add_func("/mapping/lookup/new-pool-target", test_new_pool_target);
     g_test_add_func("/ops/connection/unreachable", test_unreachable);
+    g_test_add_func("/ops/volume/busy-wait", test_volume_busy_wait);
     status = g_test_run();
     virConnectClose(direct);
     map_tree_free(tree);
