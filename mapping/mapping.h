@@ -100,7 +100,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(MapScratchFile, map_scratch_file_unref)
 void map_scratch_file_stat(MapScratchFile *file, struct stat *st);
 /* Copies up to @size bytes at @offset into @buf; returns how many (0 past the end). */
 gsize map_scratch_file_read(MapScratchFile *file, char *buf, gsize size, goffset offset);
-/* Writes @size bytes at @offset, growing the file; EFBIG past the limit of a scratch file. */
+/* Writes @size bytes at @offset, growing the file; EFBIG past the limit of a scratch file,
+ * ENOSPC past what all of them may hold together. Truncating fails alike. */
 gboolean map_scratch_file_write(MapScratchFile *file, const char *buf, gsize size, goffset offset,
                                 GError **error);
 gboolean map_scratch_file_truncate(MapScratchFile *file, guint64 length, GError **error);

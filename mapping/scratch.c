@@ -12,9 +12,15 @@
 
 #include "mapping/mapping.h"
 
-/* Bounds what the mount may hold in memory: per file, and how many files. */
+/* Bounds what the mount may hold in memory: per file, how many files, and the bytes of all
+ * files together (those of a store, removed ones still open, and open NAME.xml copies), so
+ * that no writer can make the server run out of memory (E4). */
 #define SCRATCH_MAX_BYTES (16 * 1024 * 1024)
 #define SCRATCH_MAX_FILES 1024
+#define SCRATCH_MAX_TOTAL (64 * 1024 * 1024)
+
+/* The bytes all scratch files of this process hold. */
+static gint bytes_held;
 
 struct _MapScratchFile {
     gint refs;
@@ -61,11 +67,32 @@ map_scratch_file_ref(MapScratchFile *file)
     return file;
 }
 
+/* Takes @bytes from what all scratch files may hold together; FALSE if that is too few. */
+static gboolean
+take_bytes(gsize bytes)
+{
+    gint held;
+
+    do {
+        held = g_atomic_int_get(&bytes_held);
+        if (bytes > (gsize)(SCRATCH_MAX_TOTAL - held))
+            return FALSE;
+    } while (!g_atomic_int_compare_and_exchange(&bytes_held, held, held + (gint)bytes));
+    return TRUE;
+}
+
+static void
+give_bytes(gsize bytes)
+{
+    g_atomic_int_add(&bytes_held, -(gint)bytes);
+}
+
 void
 map_scratch_file_unref(MapScratchFile *file)
 {
     if (!file || !g_atomic_int_dec_and_test(&file->refs))
         return;
+    give_bytes(file->data->len);
     g_byte_array_unref(file->data);
     g_mutex_clear(&file->lock);
     g_free(file);
@@ -81,6 +108,8 @@ map_scratch_file_new(mode_t mode, uid_t uid, gid_t gid, GBytes *content)
     file->refs = 1;
     g_mutex_init(&file->lock);
     file->data = g_byte_array_sized_new(length);
+    /* A copy of a definition, which libvirt bounds: counted, never refused. */
+    g_atomic_int_add(&bytes_held, (gint)length);
     if (length)
         g_byte_array_append(file->data, data, (guint)length);
     file->st.st_mode = S_IFREG | (mode & 07777);
@@ -215,6 +244,13 @@ resize_locked(MapScratchFile *file, guint64 length, GError **error)
                     SCRATCH_MAX_BYTES);
         return FALSE;
     }
+    if (length > old && !take_bytes(length - old)) {
+        g_set_error(error, OPS_ERROR, ENOSPC, "files beside the pools hold at most %d bytes in all",
+                    SCRATCH_MAX_TOTAL);
+        return FALSE;
+    }
+    if (length < old)
+        give_bytes(old - length);
     g_byte_array_set_size(file->data, (guint)length);
     if (length > old)
         memset(file->data->data + old, 0, length - old);

@@ -113,6 +113,34 @@ test_too_many(void)
     map_scratch_free(store);
 }
 
+/* All scratch files together hold at most 64 MiB (E4): ENOSPC past that, and what a file
+ * gives back, cut or freed, can be taken again. The other tests leave none behind. */
+static void
+test_total_bound(void)
+{
+    const guint64 most = 16 * 1024 * 1024; /* what one file may hold */
+    MapScratchFile *full[4];
+    g_autoptr(MapScratchFile) last = map_scratch_file_new(0600, 0, 0, NULL);
+    g_autoptr(GError) none_left = NULL;
+    g_autoptr(GError) still_none = NULL;
+
+    for (guint i = 0; i < G_N_ELEMENTS(full); i++) {
+        full[i] = map_scratch_file_new(0600, 0, 0, NULL);
+        g_assert_true(map_scratch_file_truncate(full[i], most, NULL));
+    }
+    g_assert_false(map_scratch_file_write(last, "x", 1, 0, &none_left));
+    g_assert_error(none_left, OPS_ERROR, ENOSPC);
+    g_assert_true(map_scratch_file_truncate(full[0], most - 1, NULL));
+    g_assert_true(map_scratch_file_write(last, "x", 1, 0, NULL));
+    g_assert_false(map_scratch_file_truncate(last, 2, &still_none));
+    g_assert_error(still_none, OPS_ERROR, ENOSPC);
+    map_scratch_file_unref(full[1]);
+    g_assert_true(map_scratch_file_truncate(last, most, NULL));
+    map_scratch_file_unref(full[0]);
+    map_scratch_file_unref(full[2]);
+    map_scratch_file_unref(full[3]);
+}
+
 static void
 test_set_attr(void)
 {
@@ -145,5 +173,6 @@ main(int argc, char **argv)
     g_test_add_func("/mapping/scratch/store", test_store);
     g_test_add_func("/mapping/scratch/set-attr", test_set_attr);
     g_test_add_func("/mapping/scratch/too-many", test_too_many);
+    g_test_add_func("/mapping/scratch/total-bound", test_total_bound);
     return g_test_run();
 }

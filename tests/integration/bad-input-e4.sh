@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # E4, E1: bad input through the mount gets a clear errno and the server keeps running:
 # overlong names, control bytes and invalid UTF-8, dot tricks, XML entities and bombs, a
-# 100 MiB XML write, attribute values that are no numbers, absurd offsets, and operations
-# racing on one name.
+# 100 MiB XML write, files beside the pools past 64 MiB in all, attribute values that are no
+# numbers, absurd offsets, and operations racing on one name.
 . "$(dirname "$0")/lib.sh"
 
 start_daemon
@@ -29,6 +29,14 @@ check_fails "E4: an entity bomb is refused (a DOCTYPE)" "Invalid argument" sh -c
     } | cat > '$MNT/p.xml'"
 check_fails "E4: a 100 MiB XML write stops at the limit (EFBIG)" "File too large" \
     sh -c "head -c 100M /dev/zero | tr '\\0' ' ' | cat > '$MNT/p.xml'"
+for n in 1 2 3 4; do head -c 16M /dev/zero >"$MNT/junk$n"; done
+check_fails "E4: files beside the pools hold 64 MiB in all (ENOSPC)" "No space left on device" \
+    sh -c "head -c 1M /dev/zero > '$MNT/junk5'"
+check_eq "E4: ... the four before it are whole" "16777216 16777216 16777216 16777216" \
+    "$(stat -c %s "$MNT"/junk[1-4] | xargs)"
+rm -f "$MNT"/junk[1-5]
+check "E4: ... and removing them gives the memory back" \
+    sh -c "head -c 16M /dev/zero > '$MNT/junk1' && rm '$MNT/junk1'"
 check_fails "E4: a capacity that is no number is EINVAL" "Invalid argument" \
     setfattr -n user.libvirt.capacity -v 12abc "$MNT/p/a.raw"
 check_fails "E4: a capacity that overflows is EINVAL" "Invalid argument" \
