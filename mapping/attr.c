@@ -71,6 +71,8 @@ map_node_stat(const MapNode *node, const MapDefaults *defaults, struct stat *st)
         st->st_mode = S_IFDIR | mode_or(&node->pool->perms, DEFAULT_POOL_MODE);
         st->st_nlink = 2;
         set_owner(st, &node->pool->perms, defaults);
+        /* Its mode and owner come from the definition. */
+        st->st_ctim = time_or(node->defined, defaults->mounted);
         break;
     case MAP_NODE_POOL_XML:
         /* A transient pool has no definition to write (L3). */
@@ -78,6 +80,7 @@ map_node_stat(const MapNode *node, const MapDefaults *defaults, struct stat *st)
         st->st_nlink = 1;
         st->st_size = (off_t)strlen(node->pool->xml);
         st->st_blocks = (st->st_size + 511) / 512;
+        st->st_mtim = st->st_ctim = time_or(node->defined, defaults->mounted);
         break;
     case MAP_NODE_VOLUME:
         stat_volume(node->volume, defaults, st);

@@ -25,6 +25,8 @@ map_tree_new(OpsConnection *conn, guint cache_ttl, gboolean in_place)
     tree->replacements = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     g_cond_init(&tree->replaced);
     tree->removed_definitions = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    tree->seen_definitions = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+                                                   (GDestroyNotify)map_seen_definition_free);
     return tree;
 }
 
@@ -40,6 +42,7 @@ map_tree_free(MapTree *tree)
     g_hash_table_destroy(tree->volume_ends);
     g_hash_table_destroy(tree->replacing);
     g_hash_table_destroy(tree->removed_definitions);
+    g_hash_table_destroy(tree->seen_definitions);
     g_hash_table_destroy(tree->replacements);
     g_cond_clear(&tree->replaced);
     g_mutex_clear(&tree->lock);
@@ -67,11 +70,12 @@ node_new(MapNodeKind kind)
 }
 
 static MapNode *
-pool_node(MapNodeKind kind, OpsPool *pool)
+pool_node(MapTree *tree, MapNodeKind kind, OpsPool *pool)
 {
     MapNode *node = node_new(kind);
 
     node->pool = pool;
+    node->defined = map_definition_seen(tree, pool->name, pool->xml);
     return node;
 }
 
@@ -241,11 +245,11 @@ lookup_top(MapTree *tree, const char *name, GError **error)
         return node_new(MAP_NODE_ERROR_LOG);
     pool = find_pool(tree, name, &local);
     if (pool)
-        return pool_node(MAP_NODE_POOL, pool);
+        return pool_node(tree, MAP_NODE_POOL, pool);
     if (!local && stem && !map_definition_is_removed(tree, stem))
         pool = find_pool(tree, stem, &local);
     if (pool)
-        return pool_node(MAP_NODE_POOL_XML, pool);
+        return pool_node(tree, MAP_NODE_POOL_XML, pool);
     if (local) {
         g_propagate_error(error, g_steal_pointer(&local));
         return NULL;

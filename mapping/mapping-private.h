@@ -13,6 +13,9 @@ OpsPool *map_get_pool(MapTree *tree, const char *name, GError **error);
 OpsVolume *map_get_volume(MapTree *tree, const char *pool, const char *name, GError **error);
 /* The names in directory @dir ("/" or "/POOL"), cached or asked for: a GStrv or NULL. */
 char **map_get_names(MapTree *tree, const char *dir, const char *pool, GError **error);
+/* A value of MapTree.seen_definitions (mapping/definitions.c). */
+typedef struct _MapSeenDefinition MapSeenDefinition;
+void map_seen_definition_free(MapSeenDefinition *seen);
 /* What stat shows of a volume that has no size yet, and so is not in libvirt: a new record. */
 OpsVolume *map_unsized_volume(const char *name);
 /* The unsized volumes of pool @pool, running or not: a sorted GStrv to free. */

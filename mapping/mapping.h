@@ -158,7 +158,7 @@ typedef struct {
     gboolean in_place;   /* volume files may be read from here (direct=auto) */
     MapCache *cache;
     MapScratch *scratch;
-    GMutex lock;                     /* guards the nine below */
+    GMutex lock;                     /* guards the ten below */
     GHashTable *volume_states;       /* "POOL/NAME" -> MapVolumeState, settled ones absent */
     GHashTable *volume_changes;      /* "POOL/NAME" -> the number of its last change, if any */
     GHashTable *volume_ends;         /* "POOL/NAME" -> guint64: the end of what open files wrote */
@@ -166,6 +166,7 @@ typedef struct {
     GHashTable *replacements;        /* "POOL/NAME" -> the number of its last replacement */
     GCond replaced;                  /* signalled when one is no longer */
     GHashTable *removed_definitions; /* pool -> gint64: until when its NAME.xml is hidden */
+    GHashTable *seen_definitions;    /* pool -> its definition as last seen, and since when */
     guint last_change;               /* the number of the last change to any volume */
     guint last_forgotten;            /* a number taken when entries were last forgotten */
 } MapTree;
@@ -180,6 +181,14 @@ typedef struct {
 void map_definition_removed(MapTree *tree, const char *pool);
 void map_definition_restored(MapTree *tree, const char *pool);
 gboolean map_definition_is_removed(MapTree *tree, const char *pool);
+
+/*
+ * When the mount first saw pool @pool's definition as @xml, for NAME.xml's modification time
+ * (L3), so that tools which compare times (rsync, make) see a definition change even where
+ * its size stays: the time it first differed from the one seen before, or zero while it is
+ * the one first seen since the mount. Thread-safe.
+ */
+struct timespec map_definition_seen(MapTree *tree, const char *pool, const char *xml);
 
 /* The mapping of @conn, caching what libvirt says for @cache_ttl seconds; listings may
  * read volume files from here where @in_place. */
@@ -264,6 +273,7 @@ typedef enum {
 typedef struct {
     MapNodeKind kind;
     OpsPool *pool;
+    struct timespec defined; /* with @pool: map_definition_seen of its definition */
     OpsVolume *volume;
     MapScratchFile *scratch;
 } MapNode;

@@ -84,6 +84,44 @@ test_removed_definition(void)
     g_assert_true(strv_equal(shown, ".errors | default-pool | default-pool.xml | idle | idle.xml"));
 }
 
+/* L3: NAME.xml's modification time is when the mount saw its definition change: the mount
+ * time until then, the same while it stays, even where the size does; a pool's directory
+ * shows it as its change time (its mode and owner come from the definition). */
+static void
+test_definition_time(void)
+{
+    const MapDefaults defaults = {.mounted = {1000, 0}};
+    g_autoptr(MapNode) first = map_lookup(tree, "/idle.xml", NULL);
+    g_autoptr(MapNode) changed = NULL;
+    g_autoptr(MapNode) again = NULL;
+    g_autoptr(MapNode) directory = NULL;
+    g_autofree char *xml = NULL;
+    virStoragePoolPtr redefined;
+    gint64 before = g_get_real_time() / G_USEC_PER_SEC;
+    struct stat st;
+
+    map_node_stat(first, &defaults, &st);
+    g_assert_cmpint(st.st_mtim.tv_sec, ==, 1000);
+    xml = g_strdup_printf("<pool type='dir'><name>idle</name><uuid>%s</uuid>"
+                          "<target><path>/idel</path></target></pool>",
+                          first->pool->uuid);
+    redefined = virStoragePoolDefineXML(direct, xml, 0);
+    g_assert_nonnull(redefined);
+    virStoragePoolFree(redefined);
+    changed = map_lookup(tree, "/idle.xml", NULL);
+    g_assert_cmpuint(strlen(changed->pool->xml), ==, strlen(first->pool->xml));
+    map_node_stat(changed, &defaults, &st);
+    g_assert_cmpint(st.st_mtim.tv_sec, >=, before);
+    g_assert_cmpint(st.st_ctim.tv_sec, ==, st.st_mtim.tv_sec);
+    again = map_lookup(tree, "/idle.xml", NULL);
+    g_assert_cmpmem(&again->defined, sizeof again->defined, &changed->defined,
+                    sizeof changed->defined);
+    directory = map_lookup(tree, "/idle", NULL);
+    map_node_stat(directory, &defaults, &st);
+    g_assert_cmpint(st.st_ctim.tv_sec, ==, changed->defined.tv_sec);
+    g_assert_cmpint(st.st_mtim.tv_sec, ==, 1000);
+}
+
 static void
 test_inactive_pool(void)
 {
@@ -474,6 +512,7 @@ main(int argc, char **argv)
     g_test_add_func("/mapping/lookup/pool-named-error-log", test_pool_named_error_log);
     g_test_add_func("/mapping/lookup/scratch", test_scratch);
     g_test_add_func("/mapping/lookup/removed-definition", test_removed_definition);
+    g_test_add_func("/mapping/lookup/definition-time", test_definition_time);
     g_test_add_func("/mapping/lookup/new-pool-target", test_new_pool_target);
     g_test_add_func("/ops/connection/unreachable", test_unreachable);
     g_test_add_func("/ops/volume/busy-wait", test_volume_busy_wait);

@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # P3, P4, E1, E2: NAME.xml written the ways editors and tools write files defines the pool;
 # a bad definition fails the write, leaves the old definition byte for byte, and says why.
+# L3: NAME.xml's modification time follows a change of its definition.
 . "$(dirname "$0")/lib.sh"
 
 start_daemon
@@ -17,6 +18,21 @@ root_files() { ls -A "$MNT" | sort | xargs; }
 
 check "P3: sed -i" sed -i 's|<mode>[0-7]*</mode>|<mode>0750</mode>|' "$MNT/p1.xml"
 check_eq "P3: sed -i changed the definition" 0750 "$(mode_of p1)"
+# L3: NAME.xml's modification time follows its definition, so that a backup by rsync, which
+# skips a file of the same size and time, takes a change that keeps the size.
+mkdir "$WORK/backup"
+rsync -a "$MNT/p1.xml" "$WORK/backup/"
+saved=$(stat -c %Y "$WORK/backup/p1.xml")
+wait_for "a second past NAME.xml's time" sh -c "[ \$(date +%s) -gt $saved ]"
+sed -i 's|<mode>0750</mode>|<mode>0700</mode>|' "$MNT/p1.xml"
+check_eq "L3: a definition changed, its size kept" "$(stat -c %s "$WORK/backup/p1.xml")" \
+    "$(stat -c %s "$MNT/p1.xml")"
+check "L3: ... NAME.xml's modification time is later" test "$(stat -c %Y "$MNT/p1.xml")" -gt "$saved"
+rsync -a "$MNT/p1.xml" "$WORK/backup/"
+check_eq "L3: ... and rsync -a takes the change" "$(v pool-dumpxml --inactive p1)" \
+    "$(cat "$WORK/backup/p1.xml")"
+check_eq "L3: ... which stays its time while it stays" "$(stat -c %Y "$MNT/p1.xml")" \
+    "$(stat -c %Y "$WORK/backup/p1.xml")"
 # The new definition is the pool's next start's: the running pool's directory keeps the mode
 # it has (E5: a mode loosened in NAME.xml gives nobody access before then).
 check_eq "E5, L1: ... the running pool's directory keeps its live mode" \
