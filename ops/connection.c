@@ -1,11 +1,17 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * The connection to libvirt, shared by every FUSE thread (libvirt serialises what needs it),
- * and its return after the daemon went away (../shared/SPEC.md E3). Keepalive tells a daemon
- * that stopped answering within KEEPALIVE_BOUND seconds; one that died closes its socket,
- * which libvirt sees at once. Either way the next call finds the connection dead, closes it
- * and opens a new one, at most once per RETRY_INTERVAL: until one opens, calls fail at once
- * with ENOTCONN instead of waiting.
+ * The connections to libvirt, and their return after the daemon went away (../shared/SPEC.md
+ * E3). Keepalive tells a daemon that stopped answering within KEEPALIVE_BOUND seconds; one
+ * that died closes its socket, which libvirt sees at once. Either way the next call finds its
+ * connection dead, closes it and opens a new one, at most once per RETRY_INTERVAL: until one
+ * opens, calls fail at once with ENOTCONN instead of waiting.
+ *
+ * Each thread calls libvirt on a connection of its own, and the pool events come on one more
+ * (OpsConnection.conn). libvirt 9.0's client lets a call wait inside it behind another one on
+ * the same connection; when keepalive then ends the first, the one behind it waits until the
+ * daemon answers again, with no bound, and its answer crashes the client (a poll source the
+ * first call left behind, pointing into its finished stack frame). With one calling thread a
+ * connection, no call ever waits behind another.
  *
  * virConnectOpen has no timeout, and keepalive starts only once it returns: to a daemon that
  * is frozen (SIGSTOP, a hung host) it waits for as long as the daemon does. So it runs on a
@@ -20,6 +26,24 @@
 #define KEEPALIVE_COUNT    3
 #define KEEPALIVE_BOUND    (KEEPALIVE_INTERVAL * (KEEPALIVE_COUNT + 1))
 #define RETRY_INTERVAL     (G_USEC_PER_SEC / 2)
+
+/* A thread's own connection (thread_links), to the OpsConnection numbered @owner. */
+typedef struct {
+    guint owner;
+    virConnectPtr conn;
+} ThreadLink;
+
+static void
+thread_link_free(ThreadLink *link)
+{
+    if (link->conn)
+        virConnectClose(link->conn);
+    g_free(link);
+}
+
+static GPrivate thread_links = G_PRIVATE_INIT((GDestroyNotify)thread_link_free);
+/* The number of the last OpsConnection opened: a thread's link names the one it is to. */
+static guint last_number;
 
 /* One virConnectOpen on its thread. Shared by that thread and the connection, which may be
  * freed first (at unmount, the daemon still frozen): the last of the two frees it. */
@@ -141,6 +165,7 @@ ops_connection_open(const char *uri, GError **error)
     }
     result = g_new0(OpsConnection, 1);
     g_mutex_init(&result->lock);
+    result->number = g_atomic_int_add(&last_number, 1) + 1;
     result->local = uri_is_local(canonical);
     result->conn = g_steal_pointer(&conn);
     result->requested = g_strdup(uri);
@@ -152,8 +177,12 @@ ops_connection_open(const char *uri, GError **error)
 void
 ops_connection_free(OpsConnection *conn)
 {
+    ThreadLink *link = g_private_get(&thread_links);
+
     if (!conn)
         return;
+    if (link && link->owner == conn->number)
+        g_clear_pointer(&link->conn, virConnectClose);
     ops_events_unwatch(conn);
     g_clear_pointer(&conn->attempt, attempt_unref);
     if (conn->conn)
@@ -177,22 +206,18 @@ ops_connection_is_local(OpsConnection *conn)
     return conn->local;
 }
 
-virConnectPtr
-ops_connection_get(OpsConnection *conn, GError **error)
+/*
+ * A new connection to the daemon, opened on a thread of its own (ConnectAttempt) that calls
+ * wait for no longer than KEEPALIVE_BOUND from its start; past that they fail at once until
+ * it ends, and after a failure until RETRY_INTERVAL passed. conn->lock is held.
+ */
+static virConnectPtr
+open_locked(OpsConnection *conn, GError **error)
 {
-    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&conn->lock);
     g_autoptr(GError) local = NULL;
     virConnectPtr opened = NULL;
-    gint64 now;
+    gint64 now = g_get_monotonic_time();
 
-    if (conn->conn && virConnectIsAlive(conn->conn) == 1)
-        return virConnectRef(conn->conn) < 0 ? NULL : conn->conn;
-    if (conn->conn) {
-        g_debug("libvirt: the connection to %s is dead", conn->uri);
-        ops_events_forget_locked(conn);
-        g_clear_pointer(&conn->conn, virConnectClose);
-    }
-    now = g_get_monotonic_time();
     if (!conn->attempt && now < conn->retry_at) {
         g_set_error(error, OPS_ERROR, ENOTCONN, "libvirt at %s is unreachable", conn->uri);
         return NULL;
@@ -207,11 +232,67 @@ ops_connection_get(OpsConnection *conn, GError **error)
     if (!opened) {
         conn->retry_at = now + RETRY_INTERVAL;
         g_propagate_error(error, g_steal_pointer(&local));
-        return NULL;
     }
-    conn->conn = opened;
+    return opened;
+}
+
+/* Whether *@slot is a live connection; a dead one is closed, and *@slot cleared. */
+static gboolean
+is_alive(OpsConnection *conn, virConnectPtr *slot)
+{
+    if (*slot && virConnectIsAlive(*slot) == 1)
+        return TRUE;
+    if (*slot) {
+        g_debug("libvirt: a connection to %s is dead", conn->uri);
+        g_clear_pointer(slot, virConnectClose);
+    }
+    return FALSE;
+}
+
+/* Makes conn->conn, where the pool events come, live again, with the events registered
+ * anew; conn->lock is held. */
+static gboolean
+events_alive_locked(OpsConnection *conn, GError **error)
+{
+    if (is_alive(conn, &conn->conn))
+        return TRUE;
+    ops_events_forget_locked(conn); /* the callbacks went with the dead connection */
+    conn->conn = open_locked(conn, error);
+    if (!conn->conn)
+        return FALSE;
     g_debug("libvirt: connected again to %s", conn->uri);
     ops_events_register_locked(conn);
-    virConnectRef(conn->conn);
-    return conn->conn;
+    return TRUE;
+}
+
+virConnectPtr
+ops_connection_get(OpsConnection *conn, GError **error)
+{
+    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&conn->lock);
+    ThreadLink *link = g_private_get(&thread_links);
+
+    if (!events_alive_locked(conn, error))
+        return NULL;
+    if (!link) {
+        link = g_new0(ThreadLink, 1);
+        g_private_set(&thread_links, link);
+    }
+    if (link->owner != conn->number) {
+        g_clear_pointer(&link->conn, virConnectClose);
+        link->owner = conn->number;
+    }
+    if (!is_alive(conn, &link->conn))
+        link->conn = open_locked(conn, error);
+    if (!link->conn)
+        return NULL;
+    virConnectRef(link->conn);
+    return link->conn;
+}
+
+virConnectPtr
+ops_connection_open_own(OpsConnection *conn, GError **error)
+{
+    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&conn->lock);
+
+    return open_locked(conn, error);
 }

@@ -46,7 +46,11 @@
 struct _OpsData {
     GMutex lock; /* guards everything below: FUSE may use one handle from several threads */
     OpsConnection *conn;
-    virStorageVolPtr volume;
+    /* A connection of this handle's own for its streams, opened with the first: an upload's
+     * sender thread, and the calls of whichever thread uses the handle next, must not wait
+     * in libvirt behind another thread's call (ops/connection.c). */
+    virConnectPtr streams;
+    virStorageVolPtr streamed; /* the volume on it, looked up with the first stream */
     char *pool;
     char *name;
     int fd; /* in place: the volume's file or device; -1 for streams */
@@ -125,6 +129,9 @@ ops_data_open(OpsConnection *conn, const char *pool, const char *name, gboolean 
     int fd = -1;
     OpsData *data;
 
+    /* The volume is looked up on this thread's connection, so it is not kept: a later call on
+     * the handle comes from another thread. */
+
     if (!volume || !ops_volume_length(volume, &length, error))
         return NULL;
     fd = in_place ? open_in_place(conn, volume, writable) : -1;
@@ -139,7 +146,6 @@ ops_data_open(OpsConnection *conn, const char *pool, const char *name, gboolean 
     data->name = g_strdup(name);
     data->writable = writable;
     data->fd = fd;
-    data->volume = g_steal_pointer(&volume);
     data->end = length;
     data->stash = ops_stash_new(STASH_LIMIT);
     return data;
@@ -167,6 +173,31 @@ forget_read_ahead(OpsData *data)
     ops_stash_clear(data->stash);
 }
 
+/* The volume on the handle's own connection for streams, which is opened (again, where the
+ * daemon went away) when needed; NULL with @error set. */
+static virStorageVolPtr
+stream_volume(OpsData *data, GError **error)
+{
+    if (data->streams && virConnectIsAlive(data->streams) != 1) {
+        g_clear_pointer(&data->streamed, virStorageVolFree);
+        g_clear_pointer(&data->streams, virConnectClose);
+    }
+    if (!data->streams)
+        data->streams = ops_connection_open_own(data->conn, error);
+    if (data->streams && !data->streamed)
+        data->streamed = ops_volume_lookup_on(data->streams, data->pool, data->name, error);
+    return data->streamed;
+}
+
+/* Sets data->end to the volume's length as libvirt tells it now. */
+static gboolean
+update_end(OpsData *data, GError **error)
+{
+    g_autoptr(virStorageVol) volume = ops_volume_lookup(data->conn, data->pool, data->name, error);
+
+    return volume && ops_volume_length(volume, &data->end, error);
+}
+
 /* Finishes the upload under way, if any: its bytes are then in the volume. */
 static gboolean
 finish_upload(OpsData *data, GError **error)
@@ -179,7 +210,9 @@ finish_upload(OpsData *data, GError **error)
 static gboolean
 start_download(OpsData *data, guint64 offset, guint64 window, GError **error)
 {
-    data->download = ops_download_start(data->volume, data->name, offset, window, error);
+    virStorageVolPtr volume = stream_volume(data, error);
+
+    data->download = volume ? ops_download_start(volume, data->name, offset, window, error) : NULL;
     if (!data->download)
         return FALSE;
     data->download_at = offset;
@@ -288,7 +321,7 @@ stream_read(OpsData *data, char *buf, gsize size, guint64 offset, GError **error
         return -1;
     if (!data->download) {
         /* At or past the end as last known: the volume may have grown since. */
-        if (offset >= data->end && !ops_volume_length(data->volume, &data->end, error))
+        if (offset >= data->end && !update_end(data, error))
             return -1;
         if (offset >= data->end)
             return (gssize)got;
@@ -309,7 +342,9 @@ stream_write(OpsData *data, const char *buf, gsize size, guint64 offset, GError 
     if (data->upload && offset != data->upload_at && !finish_upload(data, error))
         return FALSE;
     if (!data->upload) {
-        data->upload = ops_upload_start(data->volume, data->name, offset, error);
+        virStorageVolPtr volume = stream_volume(data, error);
+
+        data->upload = volume ? ops_upload_start(volume, data->name, offset, error) : NULL;
         /* The daemon cannot seek its file that far (EINVAL): it cannot be that long. */
         if (!data->upload && offset > data->end && error && (*error)->code == EINVAL)
             (*error)->code = EFBIG;
@@ -379,8 +414,8 @@ ops_data_set_length(OpsData *data, guint64 length, GError **error)
     forget_read_ahead(data);
     if (data->fd >= 0 && ftruncate(data->fd, (off_t)length) < 0)
         return system_failed(data, error, "truncate");
-    if (data->fd < 0 &&
-        (!finish_upload(data, error) || !ops_upload_cut(data->volume, data->name, length, error)))
+    if (data->fd < 0 && (!finish_upload(data, error) || !stream_volume(data, error) ||
+                         !ops_upload_cut(data->streamed, data->name, length, error)))
         return FALSE;
     data->end = length;
     return TRUE;
@@ -401,17 +436,19 @@ ops_data_empty(OpsData *data, GError **error)
     return TRUE;
 }
 
-/* In place, opens the file of data->volume anew where the one open was unlinked (the volume
+/* In place, opens the volume's file anew where the one open was unlinked (the volume
  * replaced, or moved by a copy); the lock is held. One that is gone keeps the bytes it had. */
 static void
 reopen_if_unlinked(OpsData *data)
 {
+    g_autoptr(virStorageVol) volume = NULL;
     struct stat st;
     int fd;
 
     if (data->fd < 0 || fstat(data->fd, &st) < 0 || st.st_nlink > 0 || !S_ISREG(st.st_mode))
         return;
-    fd = open_in_place(data->conn, data->volume, data->writable);
+    volume = ops_volume_lookup(data->conn, data->pool, data->name, NULL);
+    fd = volume ? open_in_place(data->conn, volume, data->writable) : -1;
     if (fd < 0)
         return;
     close(data->fd);
@@ -443,14 +480,13 @@ ops_data_follow_move(OpsData *data, const char *pool, const char *name, GError *
     if (!volume || !finish_upload(data, error))
         return FALSE;
     forget_read_ahead(data);
-    virStorageVolFree(data->volume);
-    data->volume = g_steal_pointer(&volume);
+    g_clear_pointer(&data->streamed, virStorageVolFree);
     g_free(data->pool);
     data->pool = g_strdup(pool);
     g_free(data->name);
     data->name = g_strdup(name);
     reopen_if_unlinked(data);
-    return data->fd >= 0 || ops_volume_length(data->volume, &data->end, error);
+    return data->fd >= 0 || update_end(data, error);
 }
 
 gboolean
@@ -461,7 +497,7 @@ ops_data_refresh(OpsData *data, GError **error)
     if (data->fd >= 0)
         return TRUE; /* nothing is read ahead in place, nor is the length needed */
     forget_read_ahead(data);
-    return ops_volume_length(data->volume, &data->end, error);
+    return update_end(data, error);
 }
 
 gboolean
@@ -486,7 +522,10 @@ ops_data_close(OpsData *data)
     ops_upload_abort(data->upload);
     if (data->fd >= 0)
         close(data->fd);
-    virStorageVolFree(data->volume);
+    if (data->streamed)
+        virStorageVolFree(data->streamed);
+    if (data->streams)
+        virConnectClose(data->streams);
     g_mutex_clear(&data->lock);
     g_free(data->pool);
     g_free(data->name);

@@ -18,7 +18,8 @@ typedef struct _ConnectAttempt ConnectAttempt;
 
 struct _OpsConnection {
     GMutex lock;             /* guards conn, attempt, retry_at, watch and the event ids */
-    virConnectPtr conn;      /* NULL while the daemon is away; take it with ops_connection_get */
+    guint number;            /* tells it from other OpsConnections of this process */
+    virConnectPtr conn;      /* the pool events'; NULL while the daemon is away */
     ConnectAttempt *attempt; /* the reconnection under way, if any (ops/connection.c) */
     char *requested;         /* the URI asked for (NULL: libvirt's default), to reconnect with */
     char *uri;               /* the canonical URI; set at open, never changed */
@@ -31,10 +32,18 @@ struct _OpsConnection {
 };
 
 /*
- * The live connection: a new reference the caller closes (g_autoptr(virConnect)), or NULL
- * with ENOTCONN when the daemon is away and cannot be reached again now (E3).
+ * The calling thread's own live connection (ops/connection.c tells why each thread has one):
+ * a new reference the caller closes (g_autoptr(virConnect)), or NULL with ENOTCONN when the
+ * daemon is away and cannot be reached again now (E3). What is looked up on it (pools,
+ * volumes) is for this thread's calls only.
  */
 virConnectPtr ops_connection_get(OpsConnection *conn, GError **error);
+/*
+ * A new connection that the caller owns (virConnectClose), opened within the same bound, for
+ * objects that several threads call through in turn, or that a thread of their own uses
+ * meanwhile: a volume's streams (ops/data.c). NULL with ENOTCONN as above.
+ */
+virConnectPtr ops_connection_open_own(OpsConnection *conn, GError **error);
 
 /* Registers, or forgets, the pool event callbacks on conn->conn; conn->lock is held. */
 gboolean ops_events_register_locked(OpsConnection *conn);
@@ -50,9 +59,15 @@ gboolean ops_error_from_libvirt(GError **error, const char *what);
  * must run after this, or libvirt's last error would be the rollback's. */
 gboolean ops_step_failed(GError **error, const char *what, const char *name);
 
-/* Looks up pool @name of @conn: a reference the caller frees, or NULL with @error set. */
+/* Looks up pool @name on this thread's connection (ops_connection_get), or on @live: a
+ * reference the caller frees, or NULL with @error set. */
 virStoragePoolPtr ops_pool_lookup(OpsConnection *conn, const char *name, GError **error);
-/* Looks up volume @name of pool @pool: a reference the caller frees, or NULL with @error. */
+virStoragePoolPtr ops_pool_lookup_on(virConnectPtr live, const char *name, GError **error);
+/* Looks up volume @name of pool @pool the same ways. */
+virStorageVolPtr ops_volume_lookup(OpsConnection *conn, const char *pool, const char *name,
+                                   GError **error);
+virStorageVolPtr ops_volume_lookup_on(virConnectPtr live, const char *pool, const char *name,
+                                      GError **error);
 /*
  * After a libvirt call on a volume failed at attempt @tries (from 1): TRUE, having waited a
  * moment, if libvirt refused it as "operation invalid" and the attempts are not used up.
@@ -62,8 +77,6 @@ virStoragePoolPtr ops_pool_lookup(OpsConnection *conn, const char *name, GError 
  * fails half a second later.) libvirt's last error is left for the caller to report.
  */
 gboolean ops_volume_busy_wait(int tries);
-virStorageVolPtr ops_volume_lookup(OpsConnection *conn, const char *pool, const char *name,
-                                   GError **error);
 
 /* Sets @length to @volume's length as reads see it: its file's or device's (for a qcow2, not
  * its virtual size). */

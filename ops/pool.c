@@ -30,18 +30,23 @@ ops_pool_list_names(OpsConnection *conn, GError **error)
 }
 
 virStoragePoolPtr
-ops_pool_lookup(OpsConnection *conn, const char *name, GError **error)
+ops_pool_lookup_on(virConnectPtr live, const char *name, GError **error)
 {
-    g_autoptr(virConnect) live = ops_connection_get(conn, error);
     virStoragePoolPtr pool;
 
-    if (!live)
-        return NULL;
     g_debug("libvirt: virStoragePoolLookupByName(%s)", name);
     pool = virStoragePoolLookupByName(live, name);
     if (!pool)
         ops_error_from_libvirt(error, "cannot find the pool");
     return pool;
+}
+
+virStoragePoolPtr
+ops_pool_lookup(OpsConnection *conn, const char *name, GError **error)
+{
+    g_autoptr(virConnect) live = ops_connection_get(conn, error);
+
+    return live ? ops_pool_lookup_on(live, name, error) : NULL;
 }
 
 static OpsPoolState

@@ -55,7 +55,15 @@ ops_volume_list_names(OpsConnection *conn, const char *pool_name, GError **error
 virStorageVolPtr
 ops_volume_lookup(OpsConnection *conn, const char *pool_name, const char *name, GError **error)
 {
-    g_autoptr(virStoragePool) pool = ops_pool_lookup(conn, pool_name, error);
+    g_autoptr(virConnect) live = ops_connection_get(conn, error);
+
+    return live ? ops_volume_lookup_on(live, pool_name, name, error) : NULL;
+}
+
+virStorageVolPtr
+ops_volume_lookup_on(virConnectPtr live, const char *pool_name, const char *name, GError **error)
+{
+    g_autoptr(virStoragePool) pool = ops_pool_lookup_on(live, pool_name, error);
     virStorageVolPtr volume;
 
     if (!pool)
@@ -103,20 +111,26 @@ ops_volume_get(OpsConnection *conn, const char *pool_name, const char *name, GEr
     return ops_volume_parse_xml(xml, error);
 }
 
-/* How many calls one connection may have served at once (libvirtd's max_client_requests). */
-#define PARALLEL_CALLS 5
+/* How many volumes are described at once, each worker on its own connection. */
+#define PARALLEL_CALLS 8
 
 typedef struct {
+    OpsConnection *conn;
     virStorageVolPtr *handles;
     OpsVolume **records; /* one slot per handle, NULL where the volume vanished meanwhile */
 } ListJob;
 
+/* Runs on a worker: the handles are the listing thread's, and each thread calls libvirt on
+ * its own connection (ops/connection.c), so the volume is found again there, by its key. */
 static void
 describe_volume(gpointer index, gpointer data)
 {
     ListJob *job = data;
     gsize i = GPOINTER_TO_SIZE(index) - 1;
-    g_autofree char *xml = virStorageVolGetXMLDesc(job->handles[i], 0);
+    g_autoptr(virConnect) live = ops_connection_get(job->conn, NULL);
+    g_autoptr(virStorageVol) volume =
+        live ? virStorageVolLookupByKey(live, virStorageVolGetKey(job->handles[i])) : NULL;
+    g_autofree char *xml = volume ? virStorageVolGetXMLDesc(volume, 0) : NULL;
 
     if (xml)
         job->records[i] = ops_volume_parse_xml(xml, NULL);
@@ -167,7 +181,7 @@ GPtrArray *
 ops_volume_list(OpsConnection *conn, const char *pool_name, gboolean in_place, GError **error)
 {
     g_autofree char *dir = in_place ? readable_directory(conn, pool_name) : NULL;
-    ListJob job = {0};
+    ListJob job = {.conn = conn};
     GThreadPool *workers = NULL;
     GPtrArray *result;
     int count = list_handles(conn, pool_name, &job.handles, error);

@@ -446,6 +446,33 @@ test_unreachable(void)
     g_assert_error(error, OPS_ERROR, ENOTCONN);
 }
 
+static gpointer
+connection_of_thread(gpointer unused)
+{
+    return ops_connection_get(conn, NULL);
+}
+
+/* E3: each thread calls libvirt on a connection of its own, kept for its next calls, so
+ * that no call waits behind another one in libvirt's client; streams get one more each. */
+static void
+test_connection_per_thread(void)
+{
+    g_autoptr(virConnect) mine = ops_connection_get(conn, NULL);
+    g_autoptr(virConnect) mine_again = ops_connection_get(conn, NULL);
+    g_autoptr(virConnect) other = g_thread_join(g_thread_new("other", connection_of_thread, NULL));
+    g_autoptr(virConnect) own = ops_connection_open_own(conn, NULL);
+    g_autoptr(virConnect) own_too = ops_connection_open_own(conn, NULL);
+
+    g_assert_nonnull(mine);
+    g_assert_true(mine == mine_again);
+    g_assert_nonnull(other);
+    g_assert_true(other != mine);
+    g_assert_cmpint(virConnectIsAlive(other), ==, 1); /* the thread took its own reference along */
+    g_assert_nonnull(own);
+    g_assert_true(own != mine && own != other && own != own_too);
+    g_assert_true(conn->conn != mine && conn->conn != own); /* the pool events' */
+}
+
 /* A volume busy with a transfer's set-up is "operation invalid" to libvirt: waited for, a
  * bounded number of times; any other refusal is not. */
 static void
@@ -516,6 +543,7 @@ main(int argc, char **argv)
     g_test_add_func("/mapping/lookup/new-pool-target", test_new_pool_target);
     g_test_add_func("/ops/connection/unreachable", test_unreachable);
     g_test_add_func("/ops/volume/busy-wait", test_volume_busy_wait);
+    g_test_add_func("/ops/connection/per-thread", test_connection_per_thread);
     status = g_test_run();
     virConnectClose(direct);
     map_tree_free(tree);

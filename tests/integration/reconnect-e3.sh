@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # E3: when the daemon dies (kill -9) calls fail with EIO or ENOTCONN at once, when it hangs
-# (SIGSTOP) within the keepalive bound, nothing hangs for good, and once a daemon is back the
-# same mount works again, with no remount; also with the daemon restarted while a large cp
-# runs through it.
+# (SIGSTOP) within the keepalive bound, also calls already in flight, several at once,
+# nothing hangs for good, the server never crashes, and once a daemon is back the same mount
+# works again, with no remount, and so do files open through streams; also with the daemon
+# restarted while a large cp runs through it.
 . "$(dirname "$0")/lib.sh"
 
 start_daemon
@@ -71,6 +72,32 @@ kill -CONT "$(daemon_pid)"
 within 15 "E3: once the daemon answers again, the mount works" ls "$MNT/p"
 check "E3: ... and makes volumes" truncate -s 1M "$MNT/p/thawed.raw"
 
+# Calls already waiting for the daemon when it froze: several at once, and one while a file
+# is written through streams. libvirt 9.0's client let a call wait behind another one on the
+# same connection with no bound, and crashed when the daemon answered again; each thread now
+# calls on a connection of its own (ops/connection.c). Whatever happens, the daemon is let go
+# after the checks, so that a call that hangs cannot hang the test.
+bash -c 'while head -c 1M /dev/zero; do sleep 0.05; done' >"$MNT/p/slow.raw" 2>/dev/null &
+writer=$!
+wait_for "the writer's first bytes in the pool" test -s "$SB/pools/p/slow.raw"
+kill -STOP "$(daemon_pid)"
+callers=()
+for i in 1 2 3 4; do
+    (! stat "$MNT/p/absent-$i" && touch "$WORK/failed-$i") >/dev/null 2>&1 &
+    callers+=($!)
+done
+all_failed() { for i in 1 2 3 4; do [ -e "$WORK/failed-$i" ] || return 1; done; }
+within 15 "E3: calls in flight when the daemon froze, four at once, each fail within the bound" \
+    all_failed
+# The writer's close then waits for one reconnection at most, as long again.
+within 20 "E3: ... and a write through streams fails within twice the bound" \
+    bash -c "! kill -0 $writer"
+kill -CONT "$(daemon_pid)"
+wait "$writer" "${callers[@]}"
+within 15 "E3: ... and once the daemon answers, the mount works" ls "$MNT/p"
+check "E3: ... the same server" kill -0 "$server"
+rm -f "$MNT/p/slow.raw"
+
 # A read through streams waits for the daemon's bytes with no call in flight (ops/download.c),
 # and libvirt does not tell it that the connection died: the reader must find out itself.
 # The volume is large enough that the daemon is still sending it when the signal comes.
@@ -110,6 +137,16 @@ cut_read KILL 2 "E3: a read through streams fails at once when the daemon is kil
 start_daemon
 within 15 "E3: ... and once a daemon is back, the volume reads whole" \
     cmp "$MNT/p/stream.raw" "$SB/pools/p/stream.raw"
+# A file open through streams reads on across a daemon restart: its next read opens a new
+# connection for the file's streams. (The daemon must not inherit the file.)
+exec 7<"$MNT/p/stream.raw"
+head -c 1M <&7 >/dev/null
+sandbox stop 7<&-
+start_daemon 7<&-
+check_eq "E3: a file open through streams reads on, whole, across a daemon restart" \
+    "$(tail -c +$(((1 << 20) + 1)) "$SB/pools/p/stream.raw" | head -c 64M | sha256sum)" \
+    "$(head -c 64M <&7 | sha256sum)"
+exec 7<&-
 rm -f "$SB/pools/p/stream.raw"
 v pool-refresh p >/dev/null
 
