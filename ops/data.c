@@ -129,9 +129,8 @@ ops_data_open(OpsConnection *conn, const char *pool, const char *name, gboolean 
     int fd = -1;
     OpsData *data;
 
-    /* The volume is looked up on this thread's connection, so it is not kept: a later call on
-     * the handle comes from another thread. */
-
+    /* @volume is on this thread's connection: it is not kept, since later calls on the
+     * handle come from other threads. */
     if (!volume || !ops_volume_length(volume, &length, error))
         return NULL;
     fd = in_place ? open_in_place(conn, volume, writable) : -1;
