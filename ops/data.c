@@ -524,7 +524,7 @@ ops_data_close(OpsData *data)
     if (data->streamed)
         virStorageVolFree(data->streamed);
     if (data->streams)
-        virConnectClose(data->streams);
+        ops_connection_give_back(data->conn, data->streams);
     g_mutex_clear(&data->lock);
     g_free(data->pool);
     g_free(data->name);

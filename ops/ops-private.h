@@ -29,6 +29,7 @@ struct _OpsConnection {
     gpointer watch_data;
     int lifecycle_event; /* callback ids on conn, -1 while not registered */
     int refresh_event;
+    GPtrArray *spares; /* connections given back, for ops_connection_open_own */
 };
 
 /*
@@ -39,11 +40,15 @@ struct _OpsConnection {
  */
 virConnectPtr ops_connection_get(OpsConnection *conn, GError **error);
 /*
- * A new connection that the caller owns (virConnectClose), opened within the same bound, for
- * objects that several threads call through in turn, or that a thread of their own uses
- * meanwhile: a volume's streams (ops/data.c). NULL with ENOTCONN as above.
+ * A connection for the caller alone, to give back (ops_connection_give_back): one given back
+ * before, else a new one opened within the same bound. For objects that several threads call
+ * through in turn, or that a thread of their own uses meanwhile: a volume's streams
+ * (ops/data.c). NULL with ENOTCONN as above.
  */
 virConnectPtr ops_connection_open_own(OpsConnection *conn, GError **error);
+/* Gives back a connection from ops_connection_open_own, with no stream left on it, for a
+ * later one to reuse; a dead one is closed. */
+void ops_connection_give_back(OpsConnection *conn, virConnectPtr own);
 
 /* Registers, or forgets, the pool event callbacks on conn->conn; conn->lock is held. */
 gboolean ops_events_register_locked(OpsConnection *conn);

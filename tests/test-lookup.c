@@ -453,15 +453,17 @@ connection_of_thread(gpointer unused)
 }
 
 /* E3: each thread calls libvirt on a connection of its own, kept for its next calls, so
- * that no call waits behind another one in libvirt's client; streams get one more each. */
+ * that no call waits behind another one in libvirt's client; streams get one more each,
+ * given back for later ones. */
 static void
 test_connection_per_thread(void)
 {
     g_autoptr(virConnect) mine = ops_connection_get(conn, NULL);
     g_autoptr(virConnect) mine_again = ops_connection_get(conn, NULL);
     g_autoptr(virConnect) other = g_thread_join(g_thread_new("other", connection_of_thread, NULL));
-    g_autoptr(virConnect) own = ops_connection_open_own(conn, NULL);
-    g_autoptr(virConnect) own_too = ops_connection_open_own(conn, NULL);
+    virConnectPtr own = ops_connection_open_own(conn, NULL);
+    virConnectPtr own_too = ops_connection_open_own(conn, NULL);
+    virConnectPtr reused;
 
     g_assert_nonnull(mine);
     g_assert_true(mine == mine_again);
@@ -471,6 +473,11 @@ test_connection_per_thread(void)
     g_assert_nonnull(own);
     g_assert_true(own != mine && own != other && own != own_too);
     g_assert_true(conn->conn != mine && conn->conn != own); /* the pool events' */
+    ops_connection_give_back(conn, own);
+    reused = ops_connection_open_own(conn, NULL);
+    g_assert_true(reused == own); /* given back, then handed out again */
+    ops_connection_give_back(conn, reused);
+    ops_connection_give_back(conn, own_too);
 }
 
 /* A volume busy with a transfer's set-up is "operation invalid" to libvirt: waited for, a
