@@ -75,7 +75,8 @@ take_bytes(gsize bytes)
 
     do {
         held = g_atomic_int_get(&bytes_held);
-        if (bytes > (gsize)(SCRATCH_MAX_TOTAL - held))
+        /* Copies of definitions, counted but never refused, may have passed the bound. */
+        if (held >= SCRATCH_MAX_TOTAL || bytes > (gsize)(SCRATCH_MAX_TOTAL - held))
             return FALSE;
     } while (!g_atomic_int_compare_and_exchange(&bytes_held, held, held + (gint)bytes));
     return TRUE;
@@ -249,8 +250,16 @@ resize_locked(MapScratchFile *file, guint64 length, GError **error)
                     SCRATCH_MAX_TOTAL);
         return FALSE;
     }
-    if (length < old)
+    if (length < old) {
+        /* A GByteArray never gives memory back: a smaller copy does. */
+        GByteArray *smaller = g_byte_array_sized_new((guint)length);
+
+        g_byte_array_append(smaller, file->data->data, (guint)length);
+        g_byte_array_unref(file->data);
+        file->data = smaller;
         give_bytes(old - length);
+        return TRUE;
+    }
     g_byte_array_set_size(file->data, (guint)length);
     if (length > old)
         memset(file->data->data + old, 0, length - old);

@@ -123,6 +123,9 @@ test_total_bound(void)
     g_autoptr(MapScratchFile) last = map_scratch_file_new(0600, 0, 0, NULL);
     g_autoptr(GError) none_left = NULL;
     g_autoptr(GError) still_none = NULL;
+    g_autoptr(GError) past = NULL;
+    g_autoptr(GBytes) definition = g_bytes_new_static("<pool>12345678</pool>", 21);
+    MapScratchFile *copy;
 
     for (guint i = 0; i < G_N_ELEMENTS(full); i++) {
         full[i] = map_scratch_file_new(0600, 0, 0, NULL);
@@ -135,7 +138,13 @@ test_total_bound(void)
     g_assert_false(map_scratch_file_truncate(last, 2, &still_none));
     g_assert_error(still_none, OPS_ERROR, ENOSPC);
     map_scratch_file_unref(full[1]);
-    g_assert_true(map_scratch_file_truncate(last, most, NULL));
+    g_assert_true(map_scratch_file_truncate(last, most, NULL)); /* one byte short of the bound */
+    /* A copy of a definition is counted even past the bound, and growth is refused then. */
+    copy = map_scratch_file_new(0600, 0, 0, definition);
+    g_assert_true(map_scratch_file_truncate(full[3], most - 4, NULL));
+    g_assert_false(map_scratch_file_truncate(full[3], most - 3, &past));
+    g_assert_error(past, OPS_ERROR, ENOSPC);
+    map_scratch_file_unref(copy);
     map_scratch_file_unref(full[0]);
     map_scratch_file_unref(full[2]);
     map_scratch_file_unref(full[3]);
