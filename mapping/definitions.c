@@ -6,7 +6,7 @@
  *   NAME.xml. The pool stays defined; its definition file is hidden for a while, so that the
  *   new NAME.xml can be created, and that one defines the pool when closed.
  * - When each definition last changed (L3): libvirt keeps no such time, so the mount takes
- *   the time it first saw the definition differ from the one it saw before.
+ *   the time it first saw the definition as it is.
  */
 #include <time.h>
 
@@ -14,7 +14,7 @@
 
 struct _MapSeenDefinition {
     char *xml;
-    struct timespec since; /* zero for the first one seen since the mount */
+    struct timespec since;
 };
 
 void
@@ -32,9 +32,9 @@ map_definition_seen(MapTree *tree, const char *pool, const char *xml)
 
     if (!seen) {
         seen = g_new0(MapSeenDefinition, 1);
-        seen->xml = g_strdup(xml);
         g_hash_table_insert(tree->seen_definitions, g_strdup(pool), seen);
-    } else if (g_strcmp0(seen->xml, xml) != 0) {
+    }
+    if (!seen->xml || g_strcmp0(seen->xml, xml) != 0) {
         g_free(seen->xml);
         seen->xml = g_strdup(xml);
         clock_gettime(CLOCK_REALTIME, &seen->since);

@@ -183,10 +183,9 @@ void map_definition_restored(MapTree *tree, const char *pool);
 gboolean map_definition_is_removed(MapTree *tree, const char *pool);
 
 /*
- * When the mount first saw pool @pool's definition as @xml, for NAME.xml's modification time
- * (L3), so that tools which compare times (rsync, make) see a definition change even where
- * its size stays: the time it first differed from the one seen before, or zero while it is
- * the one first seen since the mount. Thread-safe.
+ * When the mount first saw pool @pool's definition as @xml (a different one before, or none),
+ * for NAME.xml's modification time (L3), so that tools which compare times (rsync, make) see
+ * a definition change even where its size stays. Thread-safe.
  */
 struct timespec map_definition_seen(MapTree *tree, const char *pool, const char *xml);
 

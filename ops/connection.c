@@ -26,10 +26,10 @@
 #define KEEPALIVE_COUNT    3
 #define KEEPALIVE_BOUND    (KEEPALIVE_INTERVAL * (KEEPALIVE_COUNT + 1))
 #define RETRY_INTERVAL     (G_USEC_PER_SEC / 2)
-/* How many connections given back (ops_connection_give_back) are kept for the next file's
- * streams: a connection then opens once for many files, and is closed at unmount, long
- * after its streams ended. (Closed right after a stream failed, one sometimes left libvirt
- * 9.0's client a saved error it never frees, which LeakSanitizer reports.) */
+/* How many live connections given back (ops_connection_give_back) are kept for the next
+ * file's streams or listing call: one opens once for many, and is closed at unmount, long
+ * after its streams ended. (Closing one right after its stream failed once left libvirt
+ * 9.0's client a saved error that it never frees: tests/lsan.supp.) */
 #define MAX_SPARES 8
 
 /* A thread's own connection (thread_links), to the OpsConnection numbered @owner. */

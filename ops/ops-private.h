@@ -17,7 +17,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(virStorageVol, virStorageVolFree)
 typedef struct _ConnectAttempt ConnectAttempt;
 
 struct _OpsConnection {
-    GMutex lock;             /* guards conn, attempt, retry_at, watch and the event ids */
+    GMutex lock;             /* guards conn, attempt, retry_at, watch, the event ids, spares */
     guint number;            /* tells it from other OpsConnections of this process */
     virConnectPtr conn;      /* the pool events'; NULL while the daemon is away */
     ConnectAttempt *attempt; /* the reconnection under way, if any (ops/connection.c) */

@@ -111,29 +111,46 @@ ops_volume_get(OpsConnection *conn, const char *pool_name, const char *name, GEr
     return ops_volume_parse_xml(xml, error);
 }
 
-/* How many volumes are described at once, each worker on its own connection. */
+/* How many volumes are described at once, each on a connection of its own. */
 #define PARALLEL_CALLS 8
 
 typedef struct {
     OpsConnection *conn;
     virStorageVolPtr *handles;
     OpsVolume **records; /* one slot per handle, NULL where the volume vanished meanwhile */
+    GMutex lock;         /* guards error */
+    GError *error;       /* the first failure other than a volume gone meanwhile */
 } ListJob;
 
-/* Runs on a worker: the handles are the listing thread's, and each thread calls libvirt on
- * its own connection (ops/connection.c), so the volume is found again there, by its key. */
+/* Runs on a worker. The handles are the listing thread's, and no two threads call through
+ * one connection at once (ops/connection.c): the volume is found again by its key on a
+ * connection the worker takes for the call, and gives back. */
 static void
 describe_volume(gpointer index, gpointer data)
 {
     ListJob *job = data;
     gsize i = GPOINTER_TO_SIZE(index) - 1;
-    g_autoptr(virConnect) live = ops_connection_get(job->conn, NULL);
-    g_autoptr(virStorageVol) volume =
-        live ? virStorageVolLookupByKey(live, virStorageVolGetKey(job->handles[i])) : NULL;
-    g_autofree char *xml = volume ? virStorageVolGetXMLDesc(volume, 0) : NULL;
+    g_autoptr(GError) error = NULL;
+    virConnectPtr own = ops_connection_open_own(job->conn, &error);
+    g_autoptr(virStorageVol) volume = NULL;
+    g_autofree char *xml = NULL;
 
-    if (xml)
-        job->records[i] = ops_volume_parse_xml(xml, NULL);
+    if (own) {
+        g_debug("libvirt: virStorageVolLookupByKey, GetXMLDesc(%s)",
+                virStorageVolGetName(job->handles[i]));
+        volume = virStorageVolLookupByKey(own, virStorageVolGetKey(job->handles[i]));
+        xml = volume ? virStorageVolGetXMLDesc(volume, 0) : NULL;
+        if (xml)
+            job->records[i] = ops_volume_parse_xml(xml, NULL);
+        else if (virGetLastErrorCode() != VIR_ERR_NO_STORAGE_VOL)
+            ops_error_from_libvirt(&error, "cannot describe the volume");
+        g_clear_pointer(&volume, virStorageVolFree);
+        ops_connection_give_back(job->conn, own);
+    }
+    g_mutex_lock(&job->lock);
+    if (error && !job->error)
+        job->error = g_steal_pointer(&error);
+    g_mutex_unlock(&job->lock);
 }
 
 /*
@@ -188,6 +205,7 @@ ops_volume_list(OpsConnection *conn, const char *pool_name, gboolean in_place, G
 
     if (count < 0)
         return NULL;
+    g_mutex_init(&job.lock);
     g_debug("volumes of %s: %s", pool_name, dir ? "lstat of each" : "GetXMLDesc of each");
     job.records = g_new0(OpsVolume *, count);
     if (!dir)
@@ -208,6 +226,13 @@ ops_volume_list(OpsConnection *conn, const char *pool_name, gboolean in_place, G
     }
     free(job.handles);
     g_free(job.records);
+    g_mutex_clear(&job.lock);
+    /* A listing short of volumes that are there would be cached as the pool's. */
+    if (job.error) {
+        g_propagate_error(error, job.error);
+        g_clear_pointer(&result, g_ptr_array_unref);
+        return NULL;
+    }
     ops_volumes_sort(result);
     return result;
 }
