@@ -172,14 +172,19 @@ forget_read_ahead(OpsData *data)
     ops_stash_clear(data->stash);
 }
 
-/* The volume on the handle's own connection for streams, which is opened (again, where the
- * daemon went away) when needed; NULL with @error set. */
+/*
+ * The volume on the handle's own connection for streams, opened with the first stream; NULL
+ * with @error set. Once that connection is lost, so is the handle's way through streams
+ * (ENOTCONN; open the file again): opening another could wait for a frozen daemon once more
+ * (E3), for each read or write that the kernel had in flight.
+ */
 static virStorageVolPtr
 stream_volume(OpsData *data, GError **error)
 {
     if (data->streams && virConnectIsAlive(data->streams) != 1) {
-        g_clear_pointer(&data->streamed, virStorageVolFree);
-        g_clear_pointer(&data->streams, virConnectClose);
+        g_set_error(error, OPS_ERROR, ENOTCONN,
+                    "the connection to libvirt was lost: open volume '%s' again", data->name);
+        return NULL;
     }
     if (!data->streams)
         data->streams = ops_connection_open_own(data->conn, error);

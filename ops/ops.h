@@ -166,7 +166,7 @@ char **ops_volume_list_names(OpsConnection *conn, const char *pool, GError **err
  * of OpsVolume, or NULL with @error set. Where the daemon is on this host, @in_place allows
  * it and the pool is a directory this process can read, the volumes are the files libvirt
  * lists, described by lstat (not @described); otherwise each is asked of libvirt, several
- * at once, each on a worker thread's own connection.
+ * at once, each call on a connection of its own.
  */
 GPtrArray *ops_volume_list(OpsConnection *conn, const char *pool, gboolean in_place,
                            GError **error);
