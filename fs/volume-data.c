@@ -136,6 +136,7 @@ catch_up(FsHandle *handle, const MapPath *parts, GError **error)
 {
     MapTree *tree = fs_state()->tree;
     guint changes = map_volume_changes(tree, parts->top, parts->volume);
+    g_autoptr(GError) local = NULL;
     guint replacement;
 
     if (changes == handle->changes)
@@ -143,11 +144,20 @@ catch_up(FsHandle *handle, const MapPath *parts, GError **error)
     /* A volume replaced again meanwhile is to be looked at once there again. */
     replacement = map_volume_await(tree, parts->top, parts->volume);
     handle->changes = map_volume_changes(tree, parts->top, parts->volume);
-    if (handle->replacement != replacement) {
-        handle->replacement = replacement;
-        ops_data_follow_replacement(handle->data);
+    for (;;) {
+        if (handle->replacement != replacement) {
+            handle->replacement = replacement;
+            ops_data_follow_replacement(handle->data);
+        }
+        if (ops_data_refresh(handle->data, &local))
+            return TRUE;
+        /* Gone while it was asked about: replaced again (another file's O_TRUNC). */
+        if (!map_volume_retry(tree, parts->top, parts->volume, &replacement, local))
+            break;
+        g_clear_error(&local);
     }
-    return ops_data_refresh(handle->data, error);
+    g_propagate_error(error, g_steal_pointer(&local));
+    return FALSE;
 }
 
 /*
