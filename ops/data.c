@@ -490,7 +490,8 @@ ops_data_follow_move(OpsData *data, const char *pool, const char *name, GError *
     g_free(data->name);
     data->name = g_strdup(name);
     reopen_if_unlinked(data);
-    return data->fd >= 0 || update_end(data, error);
+    /* @volume is the moved one, found on this thread's connection just now. */
+    return data->fd >= 0 || ops_volume_length(volume, &data->end, error);
 }
 
 gboolean
